@@ -1,0 +1,30 @@
+"""Errors are values: each one knows where it happened, so all of them can be reported at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class SiteError:
+    """A problem in the user's files, shown as `path:line: message`."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised at a stage boundary when the errors collected so far make going on pointless."""
+
+    def __init__(self, errors: list[SiteError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = sorted(set(errors), key=_sort_key)
+
+
+def _sort_key(error: SiteError) -> tuple:
+    return (error.path, error.line or 0, error.message)

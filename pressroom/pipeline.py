@@ -1,0 +1,126 @@
+"""The build, top to bottom: load -> parse and validate -> index -> render -> write.
+
+All data is gathered and checked before anything is rendered, and everything is rendered
+before anything is written, so a build either writes a whole site or nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from pressroom import render
+from pressroom.config import CONFIG_NAME, Config, parse_config
+from pressroom.errors import BuildFailed, SiteError
+from pressroom.model import Page, Release
+from pressroom.parse import parse_page, parse_release
+from pressroom.site import Site, build_index
+from pressroom.source import Document, list_files, read_source, split_document
+from pressroom.write import build_lock, check_output_dir, clean_leftovers, write_site
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    held_back: tuple[Release, ...]
+    output_dir: Path
+
+
+def build_now() -> datetime:
+    """The moment the build is "as of": SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BuildFailed([SiteError("SOURCE_DATE_EPOCH", None, f'"{epoch}" is not a number of seconds since 1970; unset it or fix it')]) from None
+    return datetime.now(timezone.utc)
+
+
+def load_config(site_dir: Path) -> Config:
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        raise BuildFailed([SiteError(CONFIG_NAME, None, "not found; is this a Pressroom site folder? Name the folder that holds pressroom.toml")])
+    source = read_source(site_dir, path)
+    if isinstance(source, SiteError):
+        raise BuildFailed([source])
+    return parse_config(source.text, source.path)
+
+
+def load_documents(site_dir: Path, folder: str, errors: list[SiteError]) -> list[Document]:
+    paths, problems = list_files(site_dir, folder)
+    errors.extend(problems)
+    documents = []
+    for path in paths:
+        source = read_source(site_dir, path)
+        document = source if isinstance(source, SiteError) else split_document(source)
+        if isinstance(document, SiteError):
+            errors.append(document)
+        else:
+            documents.append(document)
+    return documents
+
+
+def parse_all(documents: list[Document], parse: Callable[[Document, Config], T | list[SiteError]], config: Config, errors: list[SiteError]) -> list[T]:
+    parsed = []
+    for document in documents:
+        result = parse(document, config)
+        if isinstance(result, list):
+            errors.extend(result)
+        else:
+            parsed.append(result)
+    return parsed
+
+
+def load_site(site_dir: Path, now: datetime, preview: bool = False) -> Site:
+    """Read and validate every content file; raise BuildFailed with all the errors found."""
+    config = load_config(site_dir)
+    errors: list[SiteError] = []
+    releases: list[Release] = parse_all(load_documents(site_dir, "content/news", errors), parse_release, config, errors)
+    pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
+    if errors:
+        raise BuildFailed(errors)
+    return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview)
+
+
+def render_site(site: Site, site_dir: Path) -> dict[str, bytes]:
+    env = render.make_environment(site_dir, site)
+    return render.render_pages(render.plan_pages(site), env, site_dir)
+
+
+def asset_dirs(site_dir: Path) -> list[Path]:
+    """The theme's static files first, so the site's own assets/ can replace any of them."""
+    return [render.THEME_DIR / "static", site_dir / "assets"]
+
+
+def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None) -> BuildReport:
+    started = time.perf_counter()
+    site_dir = site_dir.resolve()
+    output_dir = output_dir or site_dir / "output"
+    problems = check_output_dir(site_dir, output_dir)
+    if problems:
+        raise BuildFailed(problems)
+    site = load_site(site_dir, now or build_now(), preview=drafts)
+    files = render_site(site, site_dir)
+    with build_lock(output_dir):
+        clean_leftovers(output_dir)
+        result = write_site(files, asset_dirs(site_dir), output_dir)
+    return BuildReport(
+        pages=len(files),
+        written=result.written,
+        unchanged=result.unchanged,
+        removed=result.removed,
+        seconds=time.perf_counter() - started,
+        held_back=site.held_back,
+        output_dir=output_dir,
+    )

@@ -1,0 +1,233 @@
+"""Reading the site's files and splitting front matter from the body.
+
+Reading (I/O) is kept apart from parsing (pure), so tests parse strings. YAML is composed
+into nodes first: node marks give every key its real line in the file, duplicate keys and
+alias bombs are caught before anything is built, and only YAML's safe types are constructed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from pressroom.errors import SiteError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_HANDLER = frontmatter.YAMLHandler()
+MAX_YAML_NODES = 20_000
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative to the site folder, with forward slashes: "content/news/x.md"
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A content file split into front matter (data) and Markdown body."""
+
+    path: str
+    meta: dict[str, Any]
+    lines: dict[str, int] = field(compare=False)  # "date" or "event.start" -> line in the file
+    body: str = ""
+    body_line: int = 1
+
+    def line(self, key: str) -> int:
+        """The line of `key`, falling back to its parent block, then the first line."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return 1
+
+
+def read_source(site_dir: Path, path: Path) -> SourceFile | SiteError:
+    """Read one file as UTF-8 (a byte-order mark and Windows line endings are fine)."""
+    rel = path.relative_to(site_dir).as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return SiteError(rel, None, f"cannot be read: {exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return SiteError(rel, None, f"is {len(data) // 1_000_000} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB, split it up")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return SiteError(
+            rel, line, f"is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); save the file as UTF-8"
+        )
+    return SourceFile(rel, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def list_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[Path], list[SiteError]]:
+    """Files under site_dir/folder, sorted; links that lead outside the site are refused."""
+    root = site_dir / folder
+    if not root.is_dir():
+        return [], []
+    site_real = site_dir.resolve()
+    files, errors = [], []
+    for path in sorted(root.rglob(pattern)):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # editors' swap files and hidden folders
+        if not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(site_real):
+            rel = path.relative_to(site_dir).as_posix()
+            errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
+            continue
+        files.append(path)
+    return files, errors
+
+
+def split_document(source: SourceFile) -> Document | SiteError:
+    """Front matter between `---` lines at the top, then Markdown."""
+    text = source.text
+    boundaries = list(_HANDLER.FM_BOUNDARY.finditer(text)) if text.startswith("---") else []
+    if not boundaries or boundaries[0].start() != 0:
+        if not text.strip():
+            return SiteError(source.path, 1, "the file is empty; it needs front matter (---, title: ..., date: ..., ---) and text")
+        return SiteError(
+            source.path, 1,
+            "there is no front matter; the file must start with a line ---, then fields like title: and date:, then ---",
+        )
+    if len(boundaries) < 2:
+        return SiteError(
+            source.path, 1,
+            "the front matter that starts here never ends; add a line --- after the last field",
+        )
+    opening, closing = boundaries[0], boundaries[1]
+    first_line = text.count("\n", 0, opening.end()) + 1
+    loaded = load_yaml(text[opening.end() : closing.start()], source.path, first_line)
+    if isinstance(loaded, SiteError):
+        return loaded
+    meta, lines = loaded
+    body_start = closing.end() + 1
+    return Document(
+        path=source.path,
+        meta=meta,
+        lines=lines,
+        body=text[body_start:],
+        body_line=text.count("\n", 0, body_start) + 1,
+    )
+
+
+def load_yaml(text: str, path: str, first_line: int) -> tuple[dict, dict[str, int]] | SiteError:
+    """Safe YAML -> (mapping, line of every key); errors point at lines of the file."""
+    if "\t" in text:
+        for number, line in enumerate(text.split("\n")):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t"):
+                return SiteError(path, first_line + number, "a tab is used for indentation; YAML needs spaces")
+    try:
+        return _load_yaml(_Loader, text, path, first_line)
+    except _Retry:
+        # libyaml is fast but terse; its pure-Python twin explains the same error better.
+        return _load_yaml(yaml.SafeLoader, text, path, first_line)
+
+
+class _Retry(Exception):
+    pass
+
+
+def _load_yaml(loader_class, text: str, path: str, first_line: int) -> tuple[dict, dict[str, int]] | SiteError:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            return SiteError(path, first_line + node.start_mark.line, "the front matter must be fields like title: ..., one per line")
+        problem = _check_nodes(node, path, first_line)
+        if problem:
+            return problem
+        meta = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        if loader_class is not yaml.SafeLoader:
+            raise _Retry from None
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        what = exc.problem or exc.context or "is not valid YAML"
+        if "could not determine a constructor" in str(exc):
+            what = f"{exc.problem.split(' for the tag ')[-1]} is not allowed here; front matter holds plain values only"
+        return SiteError(path, line, f"this is not valid YAML: {what}{_yaml_hint(what)}")
+    except yaml.YAMLError as exc:
+        return SiteError(path, first_line, f"this is not valid YAML: {exc}")
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    _record_lines(node, "", first_line, lines)
+    return meta, lines
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return '; a value that contains ": " must be put in quotes'
+    if "found unexpected end of stream" in problem or "unexpected end" in problem:
+        return "; a quote was probably opened and not closed"
+    if "found character '\\t'" in problem:
+        return "; use spaces, not tabs"
+    return ""
+
+
+def _check_nodes(root: yaml.Node, path: str, first_line: int) -> SiteError | None:
+    """Refuse duplicate keys and alias expansion that would blow up ("billion laughs")."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # guards against recursive aliases
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(v) for v in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = min(total, MAX_YAML_NODES + 1)
+        return sizes[id(node)]
+
+    if size(root) > MAX_YAML_NODES:
+        return SiteError(path, first_line, f"the front matter expands to more than {MAX_YAML_NODES} values (through & and * aliases); remove them")
+
+    def duplicates(node: yaml.Node, seen_nodes: set[int]) -> SiteError | None:
+        if id(node) in seen_nodes:
+            return None
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = first_line + key.start_mark.line
+                    if key.value in seen:
+                        return SiteError(path, line, f'"{key.value}" is given twice (first on line {seen[key.value]}); keep one')
+                    seen[key.value] = line
+                found = duplicates(value, seen_nodes)
+                if found:
+                    return found
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                found = duplicates(item, seen_nodes)
+                if found:
+                    return found
+        return None
+
+    return duplicates(root, set())
+
+
+def _record_lines(node: yaml.Node, prefix: str, first_line: int, lines: dict[str, int]) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            name = f"{prefix}{key.value}"
+            lines.setdefault(name, first_line + key.start_mark.line)
+            if prefix.count(".") < 2:
+                _record_lines(value, name + ".", first_line, lines)

@@ -1,0 +1,63 @@
+"""The one URL scheme of the site. URLs here are site-relative ("news/2024/slug/"); templates
+turn them into links under the base URL's path, so a site can live under a sub-path."""
+
+from __future__ import annotations
+
+import re
+
+from slugify import slugify
+
+from pressroom.errors import SiteError
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug_from(text: str) -> str:
+    """A readable ASCII slug: "Tromsø cluster meets" -> "tromso-cluster-meets"."""
+    return slugify(text, max_length=80, word_boundary=True)
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug)) and len(slug) <= 200
+
+
+def release_url(year: int, slug: str) -> str:
+    return f"news/{year}/{slug}/"
+
+
+def page_url(slug: str) -> str:
+    return f"{slug}/"
+
+
+def tag_url(tag_slug: str) -> str:
+    return f"tags/{tag_slug}/"
+
+
+def year_url(year: int) -> str:
+    return f"news/{year}/"
+
+
+def paginated_url(first: str, number: int) -> str:
+    """Page 1 lives at the listing's own URL; page N at first + "page/N/"."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """Pretty URLs: "news/x/" is written as "news/x/index.html"."""
+    if url == "" or url.endswith("/"):
+        return url + "index.html"
+    return url
+
+
+def find_collisions(claims: list[tuple[str, str]]) -> list[SiteError]:
+    """Two things written to one path: name both, so the user can rename one."""
+    owners: dict[str, str] = {}
+    errors = []
+    for path, owner in claims:
+        if path in owners and owners[path] != owner:
+            errors.append(
+                SiteError(owner, None, f'would be written to /{path}, like {owners[path]}; give one of them another slug')
+            )
+        else:
+            owners.setdefault(path, owner)
+    return errors

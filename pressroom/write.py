@@ -1,0 +1,151 @@
+"""Writing the built site: into a staging folder beside the output, then swapped into place.
+
+A failed or interrupted build never touches the previous output. Files whose bytes did not
+change keep their modification time, so rsync and S3 deploys stay small. Nothing outside the
+output folder and its staging twin is written or deleted, and a folder Pressroom did not
+write is never replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from pressroom.errors import BuildFailed, SiteError
+
+MARKER = ".pressroom-output"
+MARKER_TEXT = b"This folder is written by Pressroom; each build replaces it whole.\n"
+PROTECTED_FOLDERS = ("content", "templates", "assets")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int  # files whose bytes changed or are new
+    unchanged: int
+    removed: int
+
+
+def check_output_dir(site_dir: Path, output_dir: Path) -> list[SiteError]:
+    """Refuse an output folder whose replacement could lose someone's files."""
+    site, out = site_dir.resolve(), output_dir.resolve()
+    shown = str(output_dir)
+    if out == site or site.is_relative_to(out):
+        return [SiteError(shown, None, "the output folder would contain the site itself; choose another, such as output/")]
+    for name in PROTECTED_FOLDERS:
+        if out.is_relative_to(site / name):
+            return [SiteError(shown, None, f"the output folder is inside {name}/, which holds your sources; choose another, such as output/")]
+    if out.exists() and not out.is_dir():
+        return [SiteError(shown, None, "exists and is not a folder; choose another output folder")]
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        return [SiteError(shown, None, "holds files that Pressroom did not write, so it will not replace it; choose an empty or new folder")]
+    return []
+
+
+@contextlib.contextmanager
+def build_lock(output_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder; a second one is told, not queued."""
+    parent = output_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed([SiteError(str(output_dir), None, "another build is writing this folder right now; wait for it to finish and try again")]) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: Path) -> WriteResult:
+    """Stage everything, then swap. Later asset folders override earlier ones."""
+    output_dir = output_dir.resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    try:
+        for asset_dir in asset_dirs:
+            copy_assets(asset_dir, staging / "assets")
+        written = unchanged = 0
+        for rel in sorted(files):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[rel])
+            if keep_old_mtime(output_dir / rel, target, files[rel]):
+                unchanged += 1
+            else:
+                written += 1
+        (staging / MARKER).write_bytes(MARKER_TEXT)
+        removed = count_removed(output_dir, staging)
+        swap_into_place(staging, output_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        hint = "; free some disk space and build again" if exc.errno == errno.ENOSPC else ""
+        raise BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")]) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteResult(written=written, unchanged=unchanged, removed=removed)
+
+
+def copy_assets(source: Path, target: Path) -> None:
+    if not source.is_dir():
+        return
+    root = source.resolve()
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(root):
+            continue  # a link out of the assets folder is never published
+        destination = target / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+
+
+def keep_old_mtime(old: Path, new: Path, data: bytes) -> bool:
+    try:
+        stat = old.stat()
+        if stat.st_size != len(data) or old.read_bytes() != data:
+            return False
+    except OSError:
+        return False
+    os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return True
+
+
+def count_removed(old: Path, new: Path) -> int:
+    if not old.is_dir():
+        return 0
+    return sum(1 for path in old.rglob("*") if path.is_file() and not (new / path.relative_to(old)).exists())
+
+
+def swap_into_place(staging: Path, output_dir: Path) -> None:
+    if not output_dir.exists():
+        os.rename(staging, output_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+    os.rename(output_dir, retired / output_dir.name)
+    os.rename(staging, output_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def clean_leftovers(output_dir: Path) -> None:
+    """What a killed build (kill -9) left beside the output is tidied by the next one."""
+    parent = output_dir.resolve().parent
+    if not parent.is_dir():
+        return
+    for path in parent.glob(f".{output_dir.name}.staging-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in sorted(parent.glob(f".{output_dir.name}.old-*")):
+        kept = path / output_dir.name
+        if not output_dir.exists() and kept.is_dir():
+            os.rename(kept, output_dir)  # killed between the two renames of a swap
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,153 @@
+"""The command line as a user runs it: exit codes, messages on stderr, output kept safe."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import release, tree
+
+GOOD = {"content/news/2024/esca-label.md": release(), "content/pages/about.md": "---\ntitle: About\nmenu: 1\n---\nWe are a cluster.\n"}
+
+
+def test_build_writes_the_site_and_prints_one_summary_line(make_site, pressroom):
+    site = make_site(GOOD)
+    run = pressroom("build", str(site))
+    assert run.code == 0, run.stderr
+    assert run.stderr == ""
+    [line] = run.stdout.splitlines()
+    assert line.startswith("Built 9 pages in ") and " s into " in line
+    assert (site / "output" / "news" / "2024" / "medvia-awarded-bronze-label" / "index.html").is_file()
+    assert (site / "output" / "about" / "index.html").is_file()
+
+
+def test_site_dir_defaults_to_the_current_folder_and_output_can_be_chosen(make_site, pressroom, tmp_path):
+    site = make_site(GOOD)
+    run = pressroom("build", "--output", str(tmp_path / "public"), cwd=site)
+    assert run.code == 0, run.stderr
+    assert (tmp_path / "public" / "index.html").is_file()
+    assert not (site / "output").exists()
+
+
+def test_build_py_is_pressroom_build_dot(make_site, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    site = make_site(GOOD)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=site, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert (site / "output" / "index.html").is_file()
+
+
+def test_usage_error_exits_2(pressroom):
+    run = pressroom("build", "--no-such-option")
+    assert run.code == 2 and "usage:" in run.stderr
+
+
+def test_drafts_and_future_releases_only_with_drafts(make_site, pressroom):
+    site = make_site({
+        **GOOD,
+        "content/news/draft.md": "---\ntitle: Secret draft\ndate: 2024-02-01\ndraft: true\n---\nHush.\n",
+        "content/news/future.md": "---\ntitle: Future news\ndate: 2999-01-01\n---\nLater.\n",
+    })
+    run = pressroom("build", str(site))
+    assert run.code == 0 and "held back: 1 draft(s), 1 scheduled" in run.stdout
+    everything = b"".join(tree(site / "output").values())
+    assert b"Secret draft" not in everything and b"Future news" not in everything
+    assert pressroom("build", str(site), "--drafts").code == 0
+    assert b"Secret draft" in (site / "output" / "news" / "2024" / "secret-draft" / "index.html").read_bytes()
+
+
+def build_fails(make_site, pressroom, files, *args) -> list[str]:
+    """Build a good site, break it with `files`, and check the failed build kept the output."""
+    site = make_site(GOOD)
+    assert pressroom("build", str(site)).code == 0
+    before = tree(site / "output")
+    from tests.conftest import write_files
+
+    write_files(site, files)
+    run = pressroom("build", *args, cwd=site)
+    assert run.code == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stdout == ""
+    assert tree(site / "output") == before, "a failed build changed the previous output"
+    assert {p.name for p in site.iterdir()} == {"content", "output", "pressroom.toml"} | {Path(f).parts[0] for f in files}
+    lines = run.stderr.splitlines()
+    assert lines[-1].startswith("pressroom: ") and "nothing was written" in lines[-1]
+    return lines[:-1]
+
+
+def test_missing_title(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"content/news/x.md": "---\ndate: 2024-01-09\n---\nText\n"}) == [
+        "content/news/x.md:1: title: is missing; add a line title: ..."
+    ]
+
+
+def test_broken_yaml(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"content/news/x.md": "---\ntitle: Ok\ndate: 2024-01-09\ntags: [a, b\n---\n"}) == [
+        "content/news/x.md:5: this is not valid YAML: expected ',' or ']', but got '<stream end>'"
+    ]
+
+
+def test_bad_date(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"content/news/esca-label.md": '---\ntitle: ESCA\n\ndate: "next tuesday"\n---\n'}) == [
+        'content/news/esca-label.md:4: date: "next tuesday" is not a date; write 2024-01-09 or 2024-01-09T09:00:00+01:00'
+    ]
+
+
+def test_unknown_key(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"content/news/x.md": "---\ntitle: A\ndate: 2024-01-09\nauthr: Kari\n---\n"}) == [
+        'content/news/x.md:4: authr: unknown field; did you mean "author"?'
+    ]
+
+
+def test_all_errors_of_a_build_are_reported_together(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {
+        "content/news/a.md": "---\ndate: 2024-01-09\n---\n",
+        "content/news/b.md": "---\ntitle: B\ndate: soon\n---\n",
+        "content/pages/c.md": "---\ntitle: C\nmenu: first\n---\n",
+    }) == [
+        "content/news/a.md:1: title: is missing; add a line title: ...",
+        'content/news/b.md:3: date: "soon" is not a date; write 2024-01-09 or 2024-01-09T09:00:00+01:00',
+        'content/pages/c.md:3: menu: "first" is not a whole number; write for example menu: 1',
+    ]
+
+
+def test_template_error(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"templates/release.html": "{% extends 'base.html' %}\n{% block content %}\n{{ release.headline }}\n{% endblock %}\n"}) == [
+        "templates/release.html:3: 'pressroom.model.Release object' has no attribute 'headline'; check the spelling, or guard it with {% if ... is defined %}"
+    ]
+
+
+def test_errors_name_paths_from_where_the_command_ran(make_site, pressroom, tmp_path):
+    site = make_site({"content/news/x.md": "---\ntitle: A\n---\n"})
+    run = pressroom("build", "site", cwd=tmp_path)
+    assert run.stderr.splitlines()[0] == "site/content/news/x.md:1: date: is missing; write 2024-01-09 or 2024-01-09T09:00:00+01:00"
+
+
+@pytest.mark.parametrize("output, message", [
+    (".", "the output folder would contain the site itself"),
+    ("content", "the output folder is inside content/"),
+    ("notes", "holds files that Pressroom did not write"),
+])
+def test_dangerous_output_is_refused_and_nothing_deleted(make_site, pressroom, output, message):
+    site = make_site({**GOOD, "notes/plan.txt": "mine"})
+    before = tree(site)
+    run = pressroom("build", ".", "--output", output, cwd=site)
+    assert run.code == 1 and message in run.stderr
+    assert tree(site) == before
+
+
+def test_missing_config(tmp_path, pressroom):
+    run = pressroom("build", str(tmp_path))
+    assert run.code == 1
+    assert run.stderr.splitlines()[0].endswith("/pressroom.toml: not found; is this a Pressroom site folder? Name the folder that holds pressroom.toml")
+
+
+def test_builds_are_byte_identical(make_site, pressroom, tmp_path):
+    site = make_site(GOOD)
+    env = {"SOURCE_DATE_EPOCH": "1735689600"}
+    assert pressroom("build", str(site), "--output", str(tmp_path / "one"), env=env).code == 0
+    assert pressroom("build", str(site), "--output", str(tmp_path / "two"), env=env).code == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
