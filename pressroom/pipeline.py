@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 from pressroom import render
 from pressroom.config import CONFIG_NAME, Config, parse_config
@@ -103,24 +103,42 @@ def asset_dirs(site_dir: Path) -> list[Path]:
     return [render.THEME_DIR / "static", site_dir / "assets"]
 
 
+class Builder:
+    """Builds one site into one output folder, again and again.
+
+    The preview server keeps one Builder alive and calls build() after every change; the
+    command line makes one and builds once. Whatever a build can reuse from the previous one
+    (parsed files, rendered pages) belongs here, never in module globals.
+    """
+
+    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False):
+        self.site_dir = site_dir.resolve()
+        self.output_dir = output_dir or self.site_dir / "output"
+        self.preview = preview
+
+    def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
+        """Build the whole site. `changed` names the files that changed since the last
+        build, when the caller knows them (the preview server does); None means unknown."""
+        started = time.perf_counter()
+        problems = check_output_dir(self.site_dir, self.output_dir)
+        if problems:
+            raise BuildFailed(problems)
+        site = load_site(self.site_dir, now or build_now(), preview=self.preview)
+        files = render_site(site, self.site_dir)
+        with build_lock(self.output_dir):
+            clean_leftovers(self.output_dir)
+            result = write_site(files, asset_dirs(self.site_dir), self.output_dir)
+        return BuildReport(
+            pages=len(files),
+            written=result.written,
+            unchanged=result.unchanged,
+            removed=result.removed,
+            seconds=time.perf_counter() - started,
+            held_back=site.held_back,
+            output_dir=self.output_dir,
+        )
+
+
 def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None) -> BuildReport:
-    started = time.perf_counter()
-    site_dir = site_dir.resolve()
-    output_dir = output_dir or site_dir / "output"
-    problems = check_output_dir(site_dir, output_dir)
-    if problems:
-        raise BuildFailed(problems)
-    site = load_site(site_dir, now or build_now(), preview=drafts)
-    files = render_site(site, site_dir)
-    with build_lock(output_dir):
-        clean_leftovers(output_dir)
-        result = write_site(files, asset_dirs(site_dir), output_dir)
-    return BuildReport(
-        pages=len(files),
-        written=result.written,
-        unchanged=result.unchanged,
-        removed=result.removed,
-        seconds=time.perf_counter() - started,
-        held_back=site.held_back,
-        output_dir=output_dir,
-    )
+    """One build, as `pressroom build` runs it."""
+    return Builder(site_dir, output_dir, preview=drafts).build(now)
