@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.support.fixtures"]
+
 MINIMAL_CONFIG = """\
 title = "Test Newsroom"
 base_url = "https://news.example.org/"
