@@ -39,6 +39,7 @@ class Config:
     base_url: str
     language: str = "en"
     timezone: str = "UTC"
+    timezone_set: bool = False  # False: "UTC" is only the default, not the site's choice
     description: str = ""
     page_size: int = 10
     organisation: Organisation = Organisation(name="")
@@ -145,6 +146,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         base_url=base_url,
         language=data.get("language", "en"),
         timezone=timezone,
+        timezone_set="timezone" in data,
         description=data.get("description", ""),
         page_size=page_size,
         organisation=Organisation(

@@ -16,8 +16,8 @@ from typing import Callable, Iterable, TypeVar
 from pressroom import render
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.errors import BuildFailed, SiteError
-from pressroom.model import Page, Release
-from pressroom.parse import parse_page, parse_release
+from pressroom.model import Event, Label, Page, Release
+from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.site import Site, build_index
 from pressroom.source import Document, list_files, read_source, split_document
 from pressroom.write import build_lock, check_output_dir, clean_leftovers, write_site
@@ -88,9 +88,11 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False) -> Site:
     errors: list[SiteError] = []
     releases: list[Release] = parse_all(load_documents(site_dir, "content/news", errors), parse_release, config, errors)
     pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
+    events: list[Event] = parse_all(load_documents(site_dir, "content/events", errors), parse_event, config, errors)
+    labels: list[Label] = parse_all(load_documents(site_dir, "content/labels", errors), parse_label, config, errors)
     if errors:
         raise BuildFailed(errors)
-    return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview)
+    return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview, events=events, labels=labels)
 
 
 def render_site(site: Site, site_dir: Path) -> dict[str, bytes]:

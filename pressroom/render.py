@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -18,6 +18,7 @@ import jinja2
 
 from pressroom import __version__, urls
 from pressroom.errors import BuildFailed, SiteError
+from pressroom.model import Event, Label
 from pressroom.site import Site, paginate
 
 THEME_DIR = Path(__file__).parent / "theme"
@@ -63,13 +64,82 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         iso=lambda moment: moment.isoformat(),
         tag_url=lambda name: urls.tag_url(urls.slug_from(name) or "tag"),
         json_ld=json_ld,
+        event_when=event_when,
+        event_when_parts=event_when_parts,
+        day_range=day_range,
+        where=where,
     )
     return env
 
 
-def long_date(moment: datetime) -> str:
+def long_date(moment: date) -> str:
     """"9 January 2024": written out, so no reader confuses day and month."""
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def day_range(first: date, last: date) -> str:
+    """ "11–13 May 2027", "30 April – 2 May 2027", or one day."""
+    return "".join(day_range_parts(first, last))
+
+
+def day_range_parts(first: date, last: date) -> tuple[str, str, str, str]:
+    """(first, separator, last, "") with what both share written once."""
+    if first == last:
+        return long_date(first), "", "", ""
+    if (first.year, first.month) == (last.year, last.month):
+        return str(first.day), "–", long_date(last), ""
+    if first.year == last.year:
+        return f"{first.day} {MONTHS[first.month - 1]}", " – ", long_date(last), ""
+    return long_date(first), " – ", long_date(last), ""
+
+
+def event_when(event: Event) -> str:
+    """When an event takes place, for people: in its own time zone, with the zone named.
+
+    "24 January 2024, 13:00–18:00 CET (Brussels time)"; an all-day event has dates only."""
+    return "".join(event_when_parts(event))
+
+
+def event_when_parts(event: Event) -> tuple[str, str, str, str]:
+    """(start, separator, end, zone): templates wrap start and end in <time> elements."""
+    if event.all_day:
+        return day_range_parts(event.start.date(), event.last_day)
+    start, end = event.start, event.end
+    start_text = f"{long_date(start)}, {start:%H:%M}"
+    zone = zone_city(event.timezone)
+    if end is None or end == start:
+        return start_text, "", "", f" {zone_abbreviation(start)}{zone}"
+    same_zone = zone_abbreviation(start) == zone_abbreviation(end)
+    if not same_zone:
+        start_text += f" {zone_abbreviation(start)}"
+    same_day = end.date() == start.date()
+    separator = "–" if same_day and same_zone else " – "
+    end_text = f"{end:%H:%M}" if same_day else f"{long_date(end)}, {end:%H:%M}"
+    return start_text, separator, end_text, f" {zone_abbreviation(end)}{zone}"
+
+
+def zone_abbreviation(moment: datetime) -> str:
+    """ "CET", "CEST"; "UTC+03:00" where the zone has no common abbreviation."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_city(zone: str) -> str:
+    """ " (Brussels time)" from "Europe/Brussels"; nothing for UTC."""
+    if "/" not in zone or zone.startswith("Etc/"):
+        return ""
+    return f" ({zone.rsplit('/', 1)[-1].replace('_', ' ')} time)"
+
+
+def where(event: Event) -> str:
+    """The place in one line, "Online" for an online-only event."""
+    if event.location is not None:
+        return ", ".join(event.location.parts)
+    return "Online" if event.online_url else ""
 
 
 def json_ld(data: Any) -> jinja2.utils.markupsafe.Markup:
@@ -86,6 +156,8 @@ def plan_pages(site: Site) -> list[RenderJob]:
         RenderJob("", "home.html", {"releases": site.releases[:size], "page_title": ""}, "the home page"),
         RenderJob("404.html", "404.html", {"page_title": "Page not found"}, "the 404 page"),
         RenderJob("tags/", "tags.html", {"tags": site.tags, "page_title": "Tags"}, "the tags index"),
+        RenderJob("events/", "events.html", {"page_title": "Events"}, "the events index"),
+        RenderJob("labels/", "labels.html", {"page_title": "Labels"}, "the labels index"),
     ]
     for listing in paginate(site.releases, size, "news/"):
         jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": "News", "kind": "news"}, "the news listing"))
@@ -99,7 +171,17 @@ def plan_pages(site: Site) -> list[RenderJob]:
         jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source))
     for page in site.pages:
         jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source))
+    for event in site.events:
+        jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event)))
+    for label in site.labels:
+        jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label)))
     return jobs
+
+
+def owner_of(item: Event | Label) -> str:
+    """The file that made an event or label, for a message about a path both want."""
+    kind = "event" if isinstance(item, Event) else "label"
+    return f"the {kind} in {item.source}" if item.release_url else item.source
 
 
 def render_pages(jobs: Iterable[RenderJob], env: jinja2.Environment, site_dir: Path | None) -> dict[str, bytes]:

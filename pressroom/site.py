@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Generic, Sequence, TypeVar
 
 from pressroom import urls
 from pressroom.config import Config
-from pressroom.model import Page, Release
+from pressroom.model import Event, Label, Page, Release
 
 T = TypeVar("T")
 
@@ -50,19 +50,52 @@ class Site:
     tags: tuple[Tag, ...]
     years: tuple[Year, ...]
     preview: bool = False
+    upcoming: tuple[Event, ...] = ()  # not yet over as of `now`, soonest first
+    past: tuple[Event, ...] = ()  # over, latest first
+    current_labels: tuple[Label, ...] = ()  # held as of `now`, most recently awarded first
+    expired_labels: tuple[Label, ...] = ()  # latest expiry first
+    next_change: Change | None = None
 
     @property
     def menu(self) -> tuple[Page, ...]:
         return tuple(page for page in self.pages if page.menu is not None)
 
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.upcoming + self.past
+
+    @property
+    def labels(self) -> tuple[Label, ...]:
+        return self.current_labels + self.expired_labels
+
+
+@dataclass(frozen=True)
+class Change:
+    """The next moment the site's content changes by itself, and why."""
+
+    moment: datetime
+    reason: str
+
 
 def build_index(
-    releases: Sequence[Release], pages: Sequence[Page], config: Config, now: datetime, preview: bool = False
+    releases: Sequence[Release],
+    pages: Sequence[Page],
+    config: Config,
+    now: datetime,
+    preview: bool = False,
+    events: Sequence[Event] = (),
+    labels: Sequence[Label] = (),
 ) -> Site:
-    """Preview shows drafts and future releases; a real build holds them back."""
+    """Preview shows drafts and future releases; a real build holds them back, and with
+    them the events and labels they announce."""
     newest_first = sorted(releases, key=lambda r: (r.date, r.slug, r.source), reverse=True)
     published = tuple(r for r in newest_first if preview or is_published(r, now))
     held_back = tuple(r for r in newest_first if r not in published)
+    all_events = [*events, *(r.event for r in published if r.event)]
+    announced = [r.label for r in published if r.label]
+    all_labels = [*(label for label in labels if preview or label.starts <= now), *announced]
+    upcoming, past = split_events(all_events, now)
+    current, expired = split_labels(all_labels, now)
     return Site(
         config=config,
         now=now,
@@ -72,11 +105,48 @@ def build_index(
         tags=group_by_tag(published),
         years=group_by_year(published),
         preview=preview,
+        upcoming=upcoming,
+        past=past,
+        current_labels=current,
+        expired_labels=expired,
+        next_change=next_change(now, all_events, [*labels, *announced], held_back),
     )
 
 
 def is_published(release: Release, now: datetime) -> bool:
     return not release.draft and release.date <= now
+
+
+def split_events(events: Sequence[Event], now: datetime) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+    """Upcoming (not over yet, soonest first) and past (latest first), as of `now`."""
+    ordered = sorted(events, key=lambda e: (utc(e.start), utc(e.ends), e.url, e.source))
+    upcoming = tuple(e for e in ordered if utc(e.ends) > utc(now))
+    past = tuple(reversed([e for e in ordered if utc(e.ends) <= utc(now)]))
+    return upcoming, past
+
+
+def split_labels(labels: Sequence[Label], now: datetime) -> tuple[tuple[Label, ...], tuple[Label, ...]]:
+    """Current (latest awarded first) and expired (latest expiry first), as of `now`."""
+    ordered = sorted(labels, key=lambda l: (l.awarded, l.url, l.source), reverse=True)
+    current = tuple(label for label in ordered if label.is_current(now))
+    expired = tuple(sorted((l for l in ordered if not l.is_current(now)), key=lambda l: (l.expires, l.url), reverse=True))
+    return current, expired
+
+
+def next_change(now: datetime, events: Sequence[Event], labels: Sequence[Label], held_back: Sequence[Release]) -> Change | None:
+    """The earliest moment after `now` when an event ends, a label is awarded or expires,
+    or a scheduled release becomes due: when a scheduler should build the site again."""
+    changes = [Change(e.ends, f"“{e.title}” ends") for e in events]
+    changes += [Change(l.starts, f"the label “{l.title}” is awarded") for l in labels]
+    changes += [Change(l.expires, f"the label “{l.title}” expires") for l in labels if l.expires]
+    changes += [Change(r.date, f"the release “{r.title}” is due") for r in held_back if not r.draft]
+    future = [change for change in changes if utc(change.moment) > utc(now)]
+    return min(future, key=lambda c: (utc(c.moment), c.reason), default=None)
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware datetimes in one zone compare by wall clock; in UTC they compare as moments."""
+    return moment.astimezone(timezone.utc)
 
 
 def group_by_tag(releases: Sequence[Release]) -> tuple[Tag, ...]:

@@ -25,6 +25,19 @@ def release_url(year: int, slug: str) -> str:
     return f"news/{year}/{slug}/"
 
 
+def event_url(year: int, slug: str) -> str:
+    return f"events/{year}/{slug}/"
+
+
+def event_calendar_path(event_url: str) -> str:
+    """ "events/2024/slug/" -> "events/2024/slug.ics", beside the event's page."""
+    return event_url.rstrip("/") + ".ics"
+
+
+def label_url(slug: str) -> str:
+    return f"labels/{slug}/"
+
+
 def page_url(slug: str) -> str:
     return f"{slug}/"
 

@@ -15,7 +15,7 @@ def test_build_writes_the_site_and_prints_one_summary_line(make_site, pressroom)
     assert run.code == 0, run.stderr
     assert run.stderr == ""
     [line] = run.stdout.splitlines()
-    assert line.startswith("Built 9 pages in ") and " s into " in line
+    assert line.startswith("Built 11 pages in ") and " s into " in line
     assert (site / "output" / "news" / "2024" / "medvia-awarded-bronze-label" / "index.html").is_file()
     assert (site / "output" / "about" / "index.html").is_file()
 

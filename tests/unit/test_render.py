@@ -29,7 +29,7 @@ def test_every_page_of_a_small_site_is_planned():
     files = render(releases=[release(slug="a"), release(slug="b"), release(slug="c")],
                    pages=[Page("content/pages/about.md", "About", "about", "about/", "<p>x</p>", menu=1)])
     assert sorted(files) == sorted([
-        "index.html", "404.html", "tags/index.html", "news/index.html", "news/page/2/index.html",
+        "index.html", "404.html", "tags/index.html", "events/index.html", "labels/index.html", "news/index.html", "news/page/2/index.html",
         "news/2024/index.html", "news/2024/page/2/index.html", "news/2024/a/index.html", "news/2024/b/index.html",
         "news/2024/c/index.html", "about/index.html",
         "tags/script-alert-x-script-quotes/index.html", "tags/script-alert-x-script-quotes/page/2/index.html",
