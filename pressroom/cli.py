@@ -68,7 +68,16 @@ def summary_line(report) -> str:
         drafts = sum(1 for r in report.held_back if r.draft)
         scheduled = len(report.held_back) - drafts
         line += f"; held back: {drafts} draft(s), {scheduled} scheduled"
+    if report.next_change:
+        line += f"; next change {moment_text(report.next_change.moment)}: {report.next_change.reason}"
     return line
+
+
+def moment_text(moment) -> str:
+    """ "3 December 2026, 09:30 CET": when to build again, in the site's own time."""
+    from pressroom.render import long_date, zone_abbreviation
+
+    return f"{long_date(moment)}, {moment:%H:%M} {zone_abbreviation(moment)}"
 
 
 def shown_path(path: Path) -> str:

@@ -103,7 +103,8 @@ class Label:
 
     @property
     def level_name(self) -> str:
-        return self.level.replace("-", " ").capitalize() if self.level.islower() else self.level
+        """ "Bronze"; a level of up to three letters is an abbreviation: "NCE"."""
+        return self.level.upper() if len(self.level) <= 3 else self.level.replace("-", " ").capitalize()
 
     @property
     def period(self) -> str:

@@ -6,6 +6,7 @@ before anything is written, so a build either writes a whole site or nothing at 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from pressroom import render
+from pressroom.calendars import calendar_files
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.model import Event, Label, Page, Release
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
-from pressroom.site import Site, build_index
+from pressroom.site import Change, Site, build_index
 from pressroom.source import Document, list_files, read_source, split_document
 from pressroom.write import build_lock, check_output_dir, clean_leftovers, write_site
 
@@ -34,6 +36,7 @@ class BuildReport:
     seconds: float
     held_back: tuple[Release, ...]
     output_dir: Path
+    next_change: Change | None = None
 
 
 def build_now() -> datetime:
@@ -96,8 +99,25 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False) -> Site:
 
 
 def render_site(site: Site, site_dir: Path) -> dict[str, bytes]:
+    """Pages from templates, then the calendars and build-info.json beside them."""
     env = render.make_environment(site_dir, site)
-    return render.render_pages(render.plan_pages(site), env, site_dir)
+    files = render.render_pages(render.plan_pages(site), env, site_dir)
+    return {**files, **calendar_files(site), BUILD_INFO: build_info(site)}
+
+
+BUILD_INFO = "build-info.json"
+
+
+def build_info(site: Site) -> bytes:
+    """When the site was built as of, and when it next changes by itself: a scheduler that
+    reads `next_change` knows when to build again (null: nothing is scheduled to change)."""
+    change = site.next_change
+    info = {
+        "build_time": site.now.isoformat(),
+        "next_change": change.moment.astimezone(site.config.tz).isoformat() if change else None,
+        "next_change_reason": change.reason if change else None,
+    }
+    return (json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def asset_dirs(site_dir: Path) -> list[Path]:
@@ -131,12 +151,13 @@ class Builder:
             clean_leftovers(self.output_dir)
             result = write_site(files, asset_dirs(self.site_dir), self.output_dir)
         return BuildReport(
-            pages=len(files),
+            pages=sum(1 for path in files if path.endswith(".html")),
             written=result.written,
             unchanged=result.unchanged,
             removed=result.removed,
             seconds=time.perf_counter() - started,
             held_back=site.held_back,
+            next_change=site.next_change,
             output_dir=self.output_dir,
         )
 

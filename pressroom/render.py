@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
-from pressroom import __version__, urls
+from pressroom import __version__, structured_data, urls
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.model import Event, Label
 from pressroom.site import Site, paginate
@@ -68,7 +68,10 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         event_when_parts=event_when_parts,
         day_range=day_range,
         where=where,
+        label_texts=label_texts,
+        event_calendar=urls.event_calendar_path,
     )
+    env.globals.update(event_json_ld=lambda event: structured_data.event_data(event, site.config))
     return env
 
 
@@ -133,6 +136,20 @@ def zone_city(zone: str) -> str:
     if "/" not in zone or zone.startswith("Etc/"):
         return ""
     return f" ({zone.rsplit('/', 1)[-1].replace('_', ' ')} time)"
+
+
+def label_texts(label: Label) -> dict[str, tuple[str, str]]:
+    """What a label says while it is held, and after ("Bronze label 2024–2026"): pages are
+    built with one, and the browser switches to the other once the label expires."""
+    level = f"{label.level_name} label"
+    issuer = label.issuer.key.upper()
+    until = f", valid until {long_date(label.valid_until)}" if label.valid_until else ""
+    return {
+        "status": (level + until, f"{level} {label.period}"),
+        "title": (f"{level} from {label.issuer.name}{until}", f"{level} from {label.issuer.name}, held {label.period}"),
+        "badge": (f"{issuer} · valid to {label.valid_until.year}" if label.valid_until else f"{issuer} · since {label.awarded.year}",
+                  f"{issuer} · {label.period}"),
+    }
 
 
 def where(event: Event) -> str:

@@ -137,11 +137,13 @@ def next_change(now: datetime, events: Sequence[Event], labels: Sequence[Label],
     """The earliest moment after `now` when an event ends, a label is awarded or expires,
     or a scheduled release becomes due: when a scheduler should build the site again."""
     changes = [Change(e.ends, f"“{e.title}” ends") for e in events]
-    changes += [Change(l.starts, f"the label “{l.title}” is awarded") for l in labels]
     changes += [Change(l.expires, f"the label “{l.title}” expires") for l in labels if l.expires]
-    changes += [Change(r.date, f"the release “{r.title}” is due") for r in held_back if not r.draft]
+    # What is not published yet is not named: build-info.json is public.
+    changes += [Change(l.starts, "a scheduled label is awarded") for l in labels]
+    changes += [Change(r.date, "a scheduled release is due") for r in held_back if not r.draft]
     future = [change for change in changes if utc(change.moment) > utc(now)]
-    return min(future, key=lambda c: (utc(c.moment), c.reason), default=None)
+    soonest = min(future, key=lambda c: (utc(c.moment), c.reason), default=None)
+    return soonest and Change(soonest.moment.astimezone(now.tzinfo), soonest.reason)
 
 
 def utc(moment: datetime) -> datetime:

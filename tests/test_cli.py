@@ -1,5 +1,6 @@
 """The command line as a user runs it: exit codes, messages on stderr, output kept safe."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,36 @@ def test_builds_are_byte_identical(make_site, pressroom, tmp_path):
     assert pressroom("build", str(site), "--output", str(tmp_path / "one"), env=env).code == 0
     assert pressroom("build", str(site), "--output", str(tmp_path / "two"), env=env).code == 0
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_summary_line_and_build_info_name_the_next_change(make_site, pressroom):
+    site = make_site({
+        **GOOD,
+        "content/news/2030/later.md": release(title="Later", date="2030-03-01T09:00:00+01:00"),
+        "content/events/2030/open-day.md": "---\ntitle: Open day\nstart: 2030-02-01T10:00\nend: 2030-02-01T15:00\n---\nCome.\n",
+        "content/events/2020/old.md": "---\ntitle: Old\nstart: \"2020-02-01\"\nstatus: cancelled\n---\n",
+    })
+    run = pressroom("build", str(site), env={"SOURCE_DATE_EPOCH": "1893456000"})  # 2030-01-01T00:00Z
+    assert run.code == 0, run.stderr
+    [line] = run.stdout.splitlines()
+    assert line.endswith("; held back: 0 draft(s), 1 scheduled; next change 1 February 2030, 15:00 CET: “Open day” ends")
+    info = json.loads((site / "output" / "build-info.json").read_text())
+    assert info == {"build_time": "2030-01-01T01:00:00+01:00", "next_change": "2030-02-01T15:00:00+01:00", "next_change_reason": "“Open day” ends"}
+    calendar = (site / "output" / "events" / "calendar.ics").read_bytes()
+    assert b"DTSTAMP:20300101T000000Z\r\n" in calendar and b"STATUS:CANCELLED\r\n" in calendar
+
+
+def test_event_errors_are_reported_with_file_and_line(make_site, pressroom):
+    site = make_site({
+        **GOOD,
+        "content/events/bad.md": "---\ntitle: Bad\nstart: 2030-02-01T10:00\nend: 2030-02-01T09:00\nstatus: maybe\n---\n",
+        "content/labels/gold.md": "---\nissuer: esca\nlevel: platinum\nawarded: 2024-01-09\n---\n",
+    })
+    run = pressroom("build", cwd=site)
+    assert run.code == 1
+    assert run.stderr.splitlines() == [
+        "content/events/bad.md:4: end: 2030-02-01T09:00 is before start (2030-02-01T10:00); an event cannot end before it starts",
+        'content/events/bad.md:5: status: "maybe" is not a status; known ones are cancelled, moved-online, postponed, scheduled',
+        'content/labels/gold.md:3: level: "platinum" is not a level of European Secretariat for Cluster Analysis; use one of bronze, silver, gold',
+        "pressroom: 3 errors; nothing was written",
+    ]

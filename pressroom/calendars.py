@@ -1,0 +1,89 @@
+"""Calendars: one .ics per event and events/calendar.ics with all of them, as {path: bytes}.
+
+Made with the icalendar library. UIDs come from each event's URL, so a calendar that
+subscribed keeps one entry per event across builds; DTSTAMP is the build's `now`, so the
+same content builds the same bytes. Times are written in UTC (…Z), converted from the
+event's own zone with its DST rules: every calendar program reads UTC the same way, while
+generated VTIMEZONE blocks list DST changes as RDATEs, which some readers (dateutil, so
+vobject) ignore, shifting summer events by an hour. All-day events are plain dates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timezone
+from typing import Sequence
+
+import icalendar
+
+from pressroom import __version__, urls
+from pressroom.model import Event
+from pressroom.site import Site
+
+ALL_EVENTS = "events/calendar.ics"
+STATUS = {"scheduled": "CONFIRMED", "moved-online": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+
+
+def calendar_files(site: Site) -> dict[str, bytes]:
+    files = {
+        urls.event_calendar_path(event.url): make_calendar([event], site, event.title)
+        for event in site.events
+    }
+    everything = sorted(site.events, key=lambda e: (e.start.astimezone(timezone.utc), e.url))
+    files[ALL_EVENTS] = make_calendar(everything, site, f"{site.config.title}: events")
+    return files
+
+
+def make_calendar(events: Sequence[Event], site: Site, name: str) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//Pressroom {__version__}//{site.config.title}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(make_vevent(event, site))
+    return calendar.to_ical()
+
+
+def make_vevent(event: Event, site: Site) -> icalendar.Event:
+    page = site.config.base_url + event.url
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event, site.config.base_url))
+    vevent.add("dtstamp", site.now.astimezone(timezone.utc))
+    vevent.add("summary", event.title)
+    if event.all_day:
+        vevent.add("dtstart", event.start.date())
+        vevent.add("dtend", event.ends.date())  # the day after the last: iCalendar's end is exclusive
+    else:
+        vevent.add("dtstart", event.start.astimezone(timezone.utc))
+        if event.end is not None:
+            vevent.add("dtend", event.end.astimezone(timezone.utc))
+    vevent.add("status", STATUS[event.status])
+    place = ", ".join(event.location.parts) if event.location else event.online_url
+    if place:
+        vevent.add("location", place)
+    vevent.add("url", page)
+    vevent.add("description", description(event, page))
+    if event.tags:
+        vevent.add("categories", list(event.tags))
+    return vevent
+
+
+def event_uid(event: Event, base_url: str) -> str:
+    """ "events-2024-medic-nest@newsroom.medvia.example": stable for as long as the URL is."""
+    host = re.sub(r"^[a-z]+://", "", base_url).split("/")[0]
+    return f"{event.url.strip('/').replace('/', '-')}@{host}"
+
+
+def description(event: Event, page: str) -> str:
+    lines = [event.summary] if event.summary else []
+    if event.status != "scheduled":
+        lines.append(f"Status: {event.status.replace('-', ' ')}.")
+    if event.online_url:
+        lines.append(f"Join online: {event.online_url}")
+    if event.registration_url and not event.cancelled:
+        lines.append(f"Registration: {event.registration_url}")
+    lines.append(f"More: {page}")
+    return "\n\n".join(lines)
