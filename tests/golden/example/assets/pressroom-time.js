@@ -38,42 +38,35 @@
     });
   }
 
-  /* Move ended events from an Upcoming list to the Past list beside it (or drop them). */
-  function moveEndedEvents(now) {
-    document.querySelectorAll('[data-events="upcoming"]').forEach(function (upcoming) {
-      var past = document.querySelector('[data-events="past"]');
-      Array.prototype.slice.call(upcoming.children).forEach(function (item) {
-        if (!passed(item, "data-ends", now)) return;
-        if (past) insertLatestFirst(past, item, "data-start");
+  /* Move the items of `from` lists whose `attribute` moment has passed into the `to`
+     list of the page (latest first by `order`), or drop them where the page has none. */
+  function moveDone(kind, from, to, attribute, order, now) {
+    var target = document.querySelector("[data-" + kind + '="' + to + '"]');
+    document.querySelectorAll("[data-" + kind + '="' + from + '"]').forEach(function (list) {
+      Array.prototype.slice.call(list.children).forEach(function (item) {
+        if (!passed(item, attribute, now)) return;
+        if (target) insertLatestFirst(target, item, order);
         else item.remove();
       });
     });
-    updateEmptyNotes("events");
+    updateEmptyNotes(kind);
   }
 
-  /* Labels past their expiry: their text says so, and they move to the expired list. */
-  function expireLabels(now) {
+  /* Labels past their expiry say so: "Bronze label 2024–2026". */
+  function expireTexts(now) {
     document.querySelectorAll("[data-expires]").forEach(function (element) {
       if (!passed(element, "data-expires", now)) return;
       element.classList.add("expired");
       var text = element.getAttribute("data-expired-text");
       if (text !== null) element.textContent = text;
     });
-    document.querySelectorAll('[data-labels="current"]').forEach(function (current) {
-      var expired = document.querySelector('[data-labels="expired"]');
-      Array.prototype.slice.call(current.children).forEach(function (item) {
-        if (!passed(item, "data-expires", now)) return;
-        if (expired) insertLatestFirst(expired, item, "data-expires");
-        else item.remove();
-      });
-    });
-    updateEmptyNotes("labels");
   }
 
   function update() {
     var now = Date.now();
-    moveEndedEvents(now);
-    expireLabels(now);
+    moveDone("events", "upcoming", "past", "data-ends", "data-start", now);
+    expireTexts(now);
+    moveDone("labels", "current", "expired", "data-expires", "data-expires", now);
   }
 
   update();
