@@ -28,13 +28,26 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
     build.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE_DIR/output)")
     build.add_argument("--drafts", action="store_true", help="include drafts and releases dated in the future")
+
+    serve = commands.add_parser("serve", help="preview the site in a browser; it updates as you save")
+    serve.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
+    serve.add_argument("--port", type=port_number, default=8000, help="the port to serve on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="the address to serve on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True, help="show drafts and releases dated in the future, marked as such (default: shown)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a port number; use one from 1024 to 65535, such as 8000')
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return run_build(args)
+        return run_serve(args) if args.command == "serve" else run_build(args)
     except BuildFailed as failure:
         report_errors(failure.errors, Path(getattr(args, "site_dir", ".")))
         return EXIT_ERRORS
@@ -58,6 +71,46 @@ def run_build(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     report = build(site_dir, output, drafts=args.drafts)
     print(summary_line(report))
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+    import webbrowser
+
+    from pressroom.config import CONFIG_NAME
+    from pressroom.serve import PreviewServer, describe
+
+    site_dir = Path(args.site_dir)
+    if not site_dir.is_dir():
+        print(f"pressroom: {args.site_dir}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    if not (site_dir / CONFIG_NAME).is_file():
+        raise BuildFailed([SiteError(CONFIG_NAME, None, "not found; is this a Pressroom site folder? Name the folder that holds pressroom.toml")])
+
+    def show(outcome) -> None:
+        print(describe(outcome), file=sys.stderr if outcome.errors else sys.stdout, flush=True)
+
+    server = PreviewServer(site_dir, port=args.port, bind=args.bind, drafts=args.drafts, on_build=show)
+    print(f"Building the preview of {shown_path(site_dir)} ...", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        try:
+            show(server.start())
+        except OSError as exc:
+            print(f"pressroom: cannot serve on {args.bind} port {args.port}: {exc.strerror or exc}; choose another with --port", file=sys.stderr)
+            return EXIT_USAGE
+        shown = "drafts and scheduled releases are shown" if args.drafts else "drafts and scheduled releases are hidden"
+        print(f"Serving {server.url} ({shown}); press Ctrl-C to stop", flush=True)
+        if args.open:
+            webbrowser.open(server.url)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("Stopped.", flush=True)
     return EXIT_OK
 
 
