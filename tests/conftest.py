@@ -96,3 +96,36 @@ def pressroom():
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below folder, by relative path: for comparing whole outputs."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def preview(make_site):
+    """preview(files) -> a running preview server (pressroom serve, in-process, on a free port)
+    of a site made of files; stopped when the test ends."""
+    from pressroom.serve import PreviewServer
+
+    servers = []
+
+    def start(files: dict[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG, **options) -> PreviewServer:
+        server = PreviewServer(make_site(files, config), port=0, **options)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def wait_for(condition, timeout: float = 10.0, message: str = "the condition"):
+    """Poll condition() until it returns something true; fail after timeout seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert value, f"timed out after {timeout} s waiting for {message}"
+    return value

@@ -1,0 +1,267 @@
+"""`pressroom serve` over real HTTP: what it serves and refuses, and the command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, release, tree, wait_for, write_files
+
+RELEASE_PATH = "content/news/2024/esca-label.md"
+RELEASE_URL = "news/2024/esca-label/"
+SITE = {
+    RELEASE_PATH: "---\ntitle: MEDVIA awarded Bronze Label\ndate: 2024-01-09\nslug: esca-label\n---\nMEDVIA is proud.\n",
+    "content/news/2024/draft.md": "---\ntitle: Secret draft\ndate: 2024-02-01\ndraft: true\n---\nHush.\n",
+}
+
+
+def http(port: int, raw_path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One request with the path sent exactly as given (no client tidies it up first)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        request = f"{method} {raw_path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\nConnection: close\r\n\r\n"
+        conn.sendall(request.encode("latin-1"))
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+TRAVERSALS = [
+    "/../secret.txt", "/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/%2e%2e/secret.txt", "/.%2e/secret.txt",
+    "/news/..%2f..%2fsecret.txt", "/news%2f..%2f..%2fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt",
+    "/assets/../../secret.txt", "/assets/..%2F..%2Fsecret.txt", "//secret.txt", "/%00", "/secret.txt%00.html",
+    "/%252e%252e/secret.txt", "/secret.txt", "/content/news/2024/esca-label.md", "/pressroom.toml",
+    "/.pressroom-output", f"{'/..' * 20}/etc/passwd", "http://127.0.0.1/../secret.txt", "/%ff/",
+]
+
+
+@pytest.mark.parametrize("raw", TRAVERSALS)
+def test_nothing_outside_the_built_site_is_served(preview, raw, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the private build folder goes in here
+    server = preview({**SITE, "secret.txt": "TOP-SECRET"})
+    root = server.preview.root
+    assert root.is_relative_to(tmp_path)
+    for folder in (root.parent, root.parent.parent, server.site_dir.parent):
+        (folder / "secret.txt").write_text("TOP-SECRET")
+    status, _, body = http(server.port, raw)
+    assert status in (400, 404), (raw, status)
+    assert b"TOP-SECRET" not in body and b"title = " not in body and b"root:" not in body
+
+
+def test_a_raw_nul_or_backslash_in_the_request_line_is_refused(preview):
+    server = preview(SITE)
+    for raw in ("/\x00/secret.txt", "/news\\..\\..\\secret.txt"):
+        status, _, _ = http(server.port, raw)
+        assert status == 400
+
+
+CONTENT_TYPES = {
+    "": "text/html; charset=utf-8",
+    "assets/pressroom.css": "text/css; charset=utf-8",
+    "assets/app.js": "text/javascript; charset=utf-8",
+    "assets/events.ics": "text/calendar; charset=utf-8",
+    "assets/feed.xml": "application/xml; charset=utf-8",
+    "assets/data.json": "application/json",
+    "assets/logo.svg": "image/svg+xml",
+}
+
+
+def test_content_types(preview):
+    assets = {f"{path}": "x" for path in CONTENT_TYPES if path.startswith("assets/") and path != "assets/pressroom.css"}
+    server = preview({**SITE, **assets})
+    for path, expected in CONTENT_TYPES.items():
+        status, headers, _ = http(server.port, "/" + path)
+        assert (status, headers["content-type"]) == (200, expected), path
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_missing_page_is_the_sites_404_page(preview):
+    server = preview(SITE)
+    status, headers, body = http(server.port, "/news/2024/no-such-release/")
+    assert status == 404 and headers["content-type"].startswith("text/html")
+    assert b"<h1>Page not found</h1>" in body and b"/livereload.js" in body
+
+
+def test_pages_redirects_and_head(preview):
+    server = preview(SITE)
+    status, headers, body = http(server.port, "/" + RELEASE_URL)
+    assert status == 200 and b"<h1>MEDVIA awarded Bronze Label</h1>" in body
+    status, headers, _ = http(server.port, "/news")
+    assert (status, headers["location"]) == (301, "/news/")
+    status, headers, body = http(server.port, "/news/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 1000
+    assert http(server.port, "/news/", method="POST")[0] == 405
+
+
+def test_other_host_names_are_refused_against_dns_rebinding(preview):
+    server = preview(SITE)
+    assert http(server.port, "/", host="localhost")[0] == 200
+    status, _, body = http(server.port, "/", host="attacker.example")
+    assert status == 400 and b"Secret draft" not in body
+
+
+def test_a_site_under_a_sub_path_is_served_there(preview):
+    from tests.conftest import MINIMAL_CONFIG
+
+    server = preview(SITE, MINIMAL_CONFIG.replace("https://news.example.org/", "https://example.org/newsroom/"))
+    assert server.url.endswith("/newsroom/")
+    assert http(server.port, "/")[1]["location"] == "/newsroom/"
+    status, _, body = http(server.port, "/newsroom/" + RELEASE_URL)
+    assert status == 200 and b'href="/newsroom/assets/pressroom.css"' in body
+    assert http(server.port, "/" + RELEASE_URL)[0] == 404
+
+
+def test_drafts_are_previewed_but_never_written_to_output(preview, pressroom):
+    server = preview(SITE)
+    status, _, body = http(server.port, "/news/2024/secret-draft/")
+    assert status == 200 and b"Draft" in body
+    (server.site_dir / "content/news/2024/draft.md").write_text(SITE["content/news/2024/draft.md"].replace("Hush.", "Hush, edited."))
+    wait_for(lambda: b"Hush, edited." in http(server.port, "/news/2024/secret-draft/")[2], message="the rebuild")
+    assert not (server.site_dir / "output").exists()
+    assert pressroom("build", str(server.site_dir)).code == 0
+    assert b"Secret draft" not in b"".join(tree(server.site_dir / "output").values())
+
+
+def test_no_drafts_shows_the_site_as_it_will_be_published(preview):
+    server = preview(SITE, drafts=False)
+    assert http(server.port, "/news/2024/secret-draft/")[0] == 404
+    assert b"Secret draft" not in http(server.port, "/news/")[2]
+
+
+# --- The command line, in a real subprocess ---
+
+
+class Serving:
+    """`pressroom serve` running in a subprocess; its output is read line by line as it comes."""
+
+    def __init__(self, args: list[str], cwd: Path | None = None, env: dict | None = None):
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.process = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        for stream, kept in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr)):
+            threading.Thread(target=self._read, args=(stream, kept), daemon=True).start()
+
+    def _read(self, stream, kept: list[str]) -> None:
+        for line in stream:
+            kept.append(line)
+            self.lines.put(line)
+
+    def wait_for_url(self, timeout: float = 60) -> str:
+        match = wait_for(lambda: next(filter(None, (re.search(r"Serving (http://\S+)", line) for line in self.stdout)), None),
+                         timeout, "the Serving line: " + "".join(self.stdout + self.stderr))
+        return match.group(1)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 15) -> int:
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+    def port(self, url: str) -> int:
+        return int(re.search(r":(\d+)/", url).group(1))
+
+
+@pytest.fixture
+def serving():
+    started = []
+
+    def start(*args, **kwargs) -> Serving:
+        started.append(Serving(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for run in started:
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+
+
+def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c(make_site, serving, tmp_path):
+    site = make_site(SITE)
+    private = tmp_path / "tmp"
+    private.mkdir()
+    run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0"], env={"TMPDIR": str(private)})
+    url = run.wait_for_url()
+    assert url.startswith("http://127.0.0.1:")
+    status, _, body = http(run.port(url), "/" + RELEASE_URL)
+    assert status == 200 and b"MEDVIA awarded Bronze Label" in body
+    assert list(private.iterdir()), "the preview builds into a private temporary folder"
+    assert run.stop(signal.SIGINT) == 0
+    wait_for(lambda: run.stdout and run.stdout[-1] == "Stopped.\n", 5, "the last line")
+    assert "Traceback" not in "".join(run.stderr), run.stderr
+    assert list(private.iterdir()) == [], "the private folder is removed"
+    assert not (site / "output").exists()
+    with pytest.raises(OSError):
+        http(run.port(url), "/")
+
+
+def test_build_py_serve_runs_in_the_site_folder_and_stops_on_sigterm(make_site, serving):
+    site = make_site(SITE)
+    run = serving([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--no-drafts"], cwd=site)
+    url = run.wait_for_url()
+    assert "hidden" in "".join(run.stdout)
+    assert http(run.port(url), "/news/2024/secret-draft/")[0] == 404
+    assert run.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in "".join(run.stderr)
+
+
+def test_errors_go_to_the_terminal_and_the_browser_and_a_fix_brings_the_site_back(make_site, serving):
+    site = make_site({**SITE, RELEASE_PATH: "---\ntitle: MEDVIA: a new chapter\ndate: 2024-01-09\nslug: esca-label\n---\nText.\n"})
+    run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0"])
+    url = run.wait_for_url()
+    assert any(line.startswith(f"  {RELEASE_PATH}:2: ") for line in run.stderr), run.stderr
+    status, _, body = http(run.port(url), "/" + RELEASE_URL)
+    assert status == 500 and f"{RELEASE_PATH}:2".encode() in body
+    write_files(site, {RELEASE_PATH: '---\ntitle: "MEDVIA: a new chapter"\ndate: 2024-01-09\nslug: esca-label\n---\nText.\n'})
+    wait_for(lambda: http(run.port(url), "/" + RELEASE_URL)[0] == 200, message="the fixed site")
+    wait_for(lambda: any("esca-label.md changed: built" in line for line in run.stdout), 5, "the rebuild line")
+    assert b"<h1>MEDVIA: a new chapter</h1>" in http(run.port(url), "/" + RELEASE_URL)[2]
+    assert run.stop() == 0
+
+
+def test_open_opens_the_browser_only_when_asked(make_site, serving, tmp_path):
+    site = make_site(SITE)
+    opened = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "browser.sh"
+    fake_browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    fake_browser.chmod(0o755)
+    env = {"BROWSER": f"{fake_browser} %s"}
+    run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0"], env=env)
+    run.wait_for_url()
+    assert run.stop() == 0 and not opened.exists()
+    run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0", "--open"], env=env)
+    url = run.wait_for_url()
+    assert wait_for(lambda: opened.exists() and opened.read_text().strip(), message="the browser") == url
+    assert run.stop() == 0
+
+
+def test_a_port_in_use_is_a_usage_error(make_site, pressroom):
+    site = make_site(SITE)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        run = pressroom("serve", str(site), "--port", str(taken.getsockname()[1]))
+    assert run.code == 2 and "choose another with --port" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_serve_needs_a_site_folder(tmp_path, pressroom):
+    run = pressroom("serve", str(tmp_path), "--port", "0")
+    assert run.code == 1 and "pressroom.toml: not found" in run.stderr
+    assert pressroom("serve", str(tmp_path / "nope")).code == 2
+    assert pressroom("serve", "--port", "eighty").code == 2
