@@ -267,3 +267,28 @@ def test_a_held_back_release_holds_back_its_event_and_label_and_is_the_next_chan
 def test_nothing_left_to_change():
     site = build_index([], [], CONFIG, at("2030-01-01T00:00"), events=[event("title: A\nstart: 2024-01-24T13:00:00\n")])
     assert site.next_change is None
+
+
+# --- property: any start, end and zone give an event or located errors, never a crash -------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ZONES = st.sampled_from(["Europe/Oslo", "Europe/Brussels", "America/New_York", "Australia/Lord_Howe", "UTC", "Mars/Olympus"])
+WHEN = st.one_of(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1)).map(lambda d: d.replace(microsecond=0).isoformat()),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 1, 1)).map(str),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12).map(lambda t: '"' + t.replace('"', "").replace("\\", "") + '"'),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=WHEN, end=st.one_of(st.none(), WHEN), zone=ZONES, all_day=st.one_of(st.none(), st.booleans()))
+def test_any_event_times_give_an_event_or_located_errors(start, end, zone, all_day):
+    text = f"title: A\nstart: {start}\ntimezone: {zone}\n" + (f"end: {end}\n" if end else "") + (f"all_day: {str(all_day).lower()}\n" if all_day is not None else "")
+    result = parse_event(doc(f"---\n{text}---\n", "content/events/x.md"), CONFIG)
+    if isinstance(result, list):
+        assert result and all(e.line and e.message for e in result)
+    else:
+        assert result.start.tzinfo is not None and result.ends.astimezone(timezone.utc) >= result.start.astimezone(timezone.utc)
+        assert event_when(result)
