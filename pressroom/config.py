@@ -93,10 +93,10 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
 
     base_url = data.get("base_url", "https://example.org/")
     if isinstance(base_url, str):
-        if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-            error("base_url", f'base_url: "{base_url}" is not a web address; write one like "https://news.example.org/"')
-        elif not base_url.endswith("/"):
-            base_url += "/"
+        if normal_base_url(base_url) is None:
+            error("base_url", f'base_url: {base_url_problem(base_url)}')
+        else:
+            base_url = normal_base_url(base_url)
 
     timezone = data.get("timezone", "UTC")
     if isinstance(timezone, str):
@@ -155,6 +155,17 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         issuers=MappingProxyType(issuers),
         raw_html=markdown.get("raw_html", True),
     )
+
+
+def normal_base_url(text: str) -> str | None:
+    """The site's address with its closing slash, or None when it is not a web address."""
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+        return None
+    return text if text.endswith("/") else text + "/"
+
+
+def base_url_problem(text: str) -> str:
+    return f'"{text}" is not a web address; write one like "https://news.example.org/"'
 
 
 _EXAMPLES = {"title": 'title = "Our Newsroom"', "base_url": 'base_url = "https://news.example.org/"'}

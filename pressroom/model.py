@@ -140,6 +140,7 @@ class Release:
     lang: str = ""
     event: Event | None = None
     label: Label | None = None
+    embargo: datetime | None = None  # kept out of every output until this moment
 
     @property
     def year(self) -> int:

@@ -18,7 +18,7 @@ from pressroom.source import Document
 
 T = TypeVar("T")
 
-RELEASE_FIELDS = ("title", "date", "summary", "tags", "author", "image", "image_alt", "draft", "slug", "lang", "event", "label")
+RELEASE_FIELDS = ("title", "date", "embargo", "summary", "tags", "author", "image", "image_alt", "draft", "slug", "lang", "event", "label")
 PAGE_FIELDS = ("title", "menu", "summary", "slug")
 EVENT_FIELDS = ("title", "name", "start", "end", "all_day", "timezone", "location", "online_url", "registration_url", "status", "summary", "tags", "slug")
 LOCATION_FIELDS = ("venue", "address", "city", "country")
@@ -197,6 +197,7 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     fields.check_known(RELEASE_FIELDS)
     title = fields.text("title", required=True)
     moment = fields.moment("date", config.tz, required=True)
+    embargo = fields.moment("embargo", config.tz)
     slug = slug_field(fields, title, doc.path)
     image = fields.text("image")
     image_alt = fields.text("image_alt")
@@ -234,6 +235,7 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
         image_alt=image_alt,
         draft=draft,
         lang=lang,
+        embargo=embargo.astimezone(config.tz) if embargo else None,
     )
 
 

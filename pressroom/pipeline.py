@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
@@ -37,6 +37,7 @@ class BuildReport:
     held_back: tuple[Release, ...]
     output_dir: Path
     next_change: Change | None = None
+    site: Site | None = field(default=None, repr=False, compare=False)  # what was built, for check and status
 
 
 def build_now() -> datetime:
@@ -50,14 +51,17 @@ def build_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def load_config(site_dir: Path) -> Config:
+def load_config(site_dir: Path, base_url: str | None = None) -> Config:
+    """pressroom.toml; `base_url` (already checked) replaces its base_url, for hosts that
+    decide the address at deploy time (GitHub Pages, Netlify previews)."""
     path = site_dir / CONFIG_NAME
     if not path.is_file():
         raise BuildFailed([SiteError(CONFIG_NAME, None, "not found; is this a Pressroom site folder? Name the folder that holds pressroom.toml")])
     source = read_source(site_dir, path)
     if isinstance(source, SiteError):
         raise BuildFailed([source])
-    return parse_config(source.text, source.path)
+    config = parse_config(source.text, source.path)
+    return replace(config, base_url=base_url) if base_url else config
 
 
 def load_documents(site_dir: Path, folder: str, errors: list[SiteError]) -> list[Document]:
@@ -85,9 +89,9 @@ def parse_all(documents: list[Document], parse: Callable[[Document, Config], T |
     return parsed
 
 
-def load_site(site_dir: Path, now: datetime, preview: bool = False) -> Site:
+def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: str | None = None) -> Site:
     """Read and validate every content file; raise BuildFailed with all the errors found."""
-    config = load_config(site_dir)
+    config = load_config(site_dir, base_url)
     errors: list[SiteError] = []
     releases: list[Release] = parse_all(load_documents(site_dir, "content/news", errors), parse_release, config, errors)
     pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
@@ -133,10 +137,11 @@ class Builder:
     (parsed files, rendered pages) belongs here, never in module globals.
     """
 
-    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False):
+    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None):
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
+        self.base_url = base_url
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -145,7 +150,7 @@ class Builder:
         problems = check_output_dir(self.site_dir, self.output_dir)
         if problems:
             raise BuildFailed(problems)
-        site = load_site(self.site_dir, now or build_now(), preview=self.preview)
+        site = load_site(self.site_dir, now or build_now(), preview=self.preview, base_url=self.base_url)
         files = render_site(site, self.site_dir)
         with build_lock(self.output_dir):
             clean_leftovers(self.output_dir)
@@ -159,9 +164,10 @@ class Builder:
             held_back=site.held_back,
             next_change=site.next_change,
             output_dir=self.output_dir,
+            site=site,
         )
 
 
-def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None) -> BuildReport:
+def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None) -> BuildReport:
     """One build, as `pressroom build` runs it."""
-    return Builder(site_dir, output_dir, preview=drafts).build(now)
+    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url).build(now)

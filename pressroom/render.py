@@ -61,6 +61,7 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
     )
     env.filters.update(
         long_date=long_date,
+        when=when,
         iso=lambda moment: moment.isoformat(),
         tag_url=lambda name: urls.tag_url(urls.slug_from(name) or "tag"),
         json_ld=json_ld,
@@ -119,6 +120,11 @@ def event_when_parts(event: Event) -> tuple[str, str, str, str]:
     separator = "–" if same_day and same_zone else " – "
     end_text = f"{end:%H:%M}" if same_day else f"{long_date(end)}, {end:%H:%M}"
     return start_text, separator, end_text, f" {zone_abbreviation(end)}{zone}"
+
+
+def when(moment: datetime) -> str:
+    """"9 January 2024, 09:00 CET": a moment as people say it, in the site's own time."""
+    return f"{long_date(moment)}, {moment:%H:%M} {zone_abbreviation(moment)}"
 
 
 def zone_abbreviation(moment: datetime) -> str:

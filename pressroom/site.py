@@ -45,7 +45,7 @@ class Site:
     config: Config
     now: datetime
     releases: tuple[Release, ...]  # published, newest first
-    held_back: tuple[Release, ...]  # drafts and releases dated after `now`
+    held_back: tuple[Release, ...]  # drafts, embargoed releases and releases dated after `now`
     pages: tuple[Page, ...]
     tags: tuple[Tag, ...]
     years: tuple[Year, ...]
@@ -113,8 +113,26 @@ def build_index(
     )
 
 
+def goes_out(release: Release) -> datetime | None:
+    """When a release appears on the site: its date, or its embargo if that is later.
+    A draft never does."""
+    if release.draft:
+        return None
+    return max(release.date, release.embargo) if release.embargo else release.date
+
+
 def is_published(release: Release, now: datetime) -> bool:
-    return not release.draft and release.date <= now
+    moment = goes_out(release)
+    return moment is not None and moment <= now
+
+
+def hold_reason(release: Release, now: datetime) -> str | None:
+    """Why a release is not on the site as of `now`: "draft", "embargoed", "scheduled" or None."""
+    if release.draft:
+        return "draft"
+    if release.embargo and release.embargo > now:
+        return "embargoed"
+    return "scheduled" if release.date > now else None
 
 
 def split_events(events: Sequence[Event], now: datetime) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
