@@ -1,19 +1,22 @@
-"""The command line: `pressroom build | serve ...`. Prints errors as path:line: message.
+"""The command line: `pressroom build | check | new | init ...`. Prints errors as path:line: message.
 
-Exit status: 0 success, 1 errors in the content or templates, 2 a usage error.
+Exit status: 0 success, 1 errors in the content or templates (or a broken site for check),
+2 a usage error. Each command's work lives in the module named for it; this one reads the
+arguments, calls it, and prints.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import traceback
 from pathlib import Path
 from typing import Sequence
 
 from pressroom import __version__
-from pressroom.errors import BuildFailed, SiteError
+from pressroom.errors import BuildFailed, SiteError, UsageError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 SITE_PARTS = ("content/", "templates/", "assets/", "pressroom.toml")
@@ -25,9 +28,13 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     build = commands.add_parser("build", help="build the site into output/")
-    build.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
-    build.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE_DIR/output)")
-    build.add_argument("--drafts", action="store_true", help="include drafts and releases dated in the future")
+    add_build_options(build)
+    build.add_argument("--check", action="store_true", help="then check the built site, as `pressroom check` does")
+    build.set_defaults(run=run_build)
+
+    check = commands.add_parser("check", help="build the site, then look for broken links, missing images and other slips")
+    add_build_options(check)
+    check.set_defaults(run=run_check)
 
     serve = commands.add_parser("serve", help="preview the site in a browser; it updates as you save")
     serve.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
@@ -35,7 +42,28 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="the address to serve on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True, help="show drafts and releases dated in the future, marked as such (default: shown)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    serve.set_defaults(run=run_serve)
+
+    new = commands.add_parser("new", help="start a new release, event, label or page")
+    new.add_argument("kind", choices=("release", "event", "label", "page"), metavar="KIND", help="release, event, label or page")
+    new.add_argument("title", metavar="TITLE", help='its title, in quotes: "MEDVIA awarded Bronze Label"')
+    new.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
+    new.set_defaults(run=run_new)
+
+    init = commands.add_parser("init", help="make a new site in a new folder")
+    init.add_argument("site_dir", metavar="DIR", help="the folder to create")
+    init.add_argument("--title", default="Newsroom", help='the site\'s name (default: "Newsroom")')
+    init.add_argument("--base-url", default="https://news.example.org/", metavar="URL", help="where the site will be online")
+    init.add_argument("--timezone", metavar="ZONE", help="the newsroom's time zone, like Europe/Oslo (default: this computer's)")
+    init.set_defaults(run=run_init)
     return parser
+
+
+def add_build_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
+    command.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE_DIR/output)")
+    command.add_argument("--drafts", action="store_true", help="include drafts, embargoed releases and releases dated in the future")
+    command.add_argument("--base-url", metavar="URL", help="the address the site is served at, instead of base_url in pressroom.toml")
 
 
 def port_number(text: str) -> int:
@@ -47,7 +75,10 @@ def port_number(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return run_serve(args) if args.command == "serve" else run_build(args)
+        return args.run(args)
+    except UsageError as problem:
+        print(f"pressroom {args.command}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     except BuildFailed as failure:
         report_errors(failure.errors, Path(getattr(args, "site_dir", ".")))
         return EXIT_ERRORS
@@ -61,16 +92,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
-def run_build(args: argparse.Namespace) -> int:
-    from pressroom.pipeline import build
-
+def site_folder(args: argparse.Namespace) -> Path:
     site_dir = Path(args.site_dir)
     if not site_dir.is_dir():
-        print(f"pressroom: {args.site_dir}: no such folder", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{args.site_dir}: no such folder")
+    return site_dir
+
+
+def build_site(args: argparse.Namespace):
+    from pressroom.config import base_url_problem, normal_base_url
+    from pressroom.pipeline import build
+
+    site_dir = site_folder(args)
+    base_url = None
+    if args.base_url is not None:
+        base_url = normal_base_url(args.base_url)
+        if base_url is None:
+            raise UsageError(f"--base-url: {base_url_problem(args.base_url)}")
     output = Path(args.output) if args.output else None
-    report = build(site_dir, output, drafts=args.drafts)
+    return build(site_dir, output, drafts=args.drafts, base_url=base_url)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    report = build_site(args)
     print(summary_line(report))
+    return report_findings(report, Path(args.site_dir)) if args.check else EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    return report_findings(build_site(args), Path(args.site_dir))
+
+
+def report_findings(report, site_dir: Path) -> int:
+    """Print what the check found in the site just built; exit 1 if anything is broken."""
+    from pressroom.check import Finding, check_site
+
+    findings = check_site(report.site, site_dir.resolve(), report.output_dir)
+    for finding in findings:
+        print(Finding(shown_error(finding.where, site_dir), finding.broken), file=sys.stderr)
+    broken = sum(1 for f in findings if f.broken)
+    warnings = len(findings) - broken
+    counted = f"{broken} broken, {warnings} warning{'s' if warnings != 1 else ''}"
+    if broken:
+        print(f"pressroom: {counted} in the site in {shown_path(report.output_dir)}; fix the broken ones before putting it online", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"Checked {report.pages} pages in {shown_path(report.output_dir)}: {counted}")
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from pressroom.pipeline import build_now, load_config
+    from pressroom.scaffold import create_new, new_file
+
+    site_dir = site_folder(args)
+    config = load_config(site_dir)
+    today = build_now().astimezone(config.tz).date()
+    path = create_new(site_dir, new_file(args.kind, args.title, today, config))
+    print(shown_path(path))
+    return EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from pressroom.config import base_url_problem, normal_base_url
+    from pressroom.pipeline import build_now
+    from pressroom.scaffold import create_site, local_timezone, site_files
+
+    timezone = args.timezone or local_timezone()
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f'--timezone: "{timezone}" is not a known time zone; write one like Europe/Oslo') from None
+    base_url = normal_base_url(args.base_url)
+    if base_url is None:
+        raise UsageError(f"--base-url: {base_url_problem(args.base_url)}")
+    target = Path(args.site_dir)
+    create_site(target, site_files(build_now().astimezone(zone).date(), args.title, base_url, timezone))
+    print(f"Made a new site in {shown_path(target)}; build it with: pressroom build {shlex.quote(shown_path(target))}")
     return EXIT_OK
 
 
@@ -115,22 +214,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def summary_line(report) -> str:
+    from pressroom.status import held_back_summary, when
+
     line = f"Built {report.pages} pages in {report.seconds:.2f} s into {shown_path(report.output_dir)}"
     line += f" ({report.written} changed, {report.unchanged} unchanged, {report.removed} removed)"
     if report.held_back:
-        drafts = sum(1 for r in report.held_back if r.draft)
-        scheduled = len(report.held_back) - drafts
-        line += f"; held back: {drafts} draft(s), {scheduled} scheduled"
+        line += "; " + held_back_summary(report.held_back, report.site.now)
     if report.next_change:
-        line += f"; next change {moment_text(report.next_change.moment)}: {report.next_change.reason}"
+        line += f"; next change {when(report.next_change.moment)}: {report.next_change.reason}"
     return line
-
-
-def moment_text(moment) -> str:
-    """ "3 December 2026, 09:30 CET": when to build again, in the site's own time."""
-    from pressroom.render import long_date, zone_abbreviation
-
-    return f"{long_date(moment)}, {moment:%H:%M} {zone_abbreviation(moment)}"
 
 
 def shown_path(path: Path) -> str:
@@ -140,12 +232,19 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def shown_error(error: SiteError, site_dir: Path) -> SiteError:
+    """The error with a path the user can open from where they ran the command."""
+    path = error.path
+    if path.startswith(SITE_PARTS) and site_dir.resolve() != Path.cwd().resolve():
+        path = os.path.relpath(site_dir / path)
+    elif os.path.isabs(path):
+        path = shown_path(Path(path))
+    return SiteError(path, error.line, error.message)
+
+
 def report_errors(errors: list[SiteError], site_dir: Path) -> None:
-    """One line per problem, with paths the user can open from where they ran the command."""
+    """One line per problem, all of them, then how many."""
     for error in errors:
-        path = error.path
-        if path.startswith(SITE_PARTS) and site_dir.resolve() != Path.cwd().resolve():
-            path = os.path.relpath(site_dir / path)
-        print(SiteError(path, error.line, error.message), file=sys.stderr)
+        print(shown_error(error, site_dir), file=sys.stderr)
     count = len(errors)
     print(f"pressroom: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)

@@ -28,3 +28,7 @@ class BuildFailed(Exception):
 
 def _sort_key(error: SiteError) -> tuple:
     return (error.path, error.line or 0, error.message)
+
+
+class UsageError(Exception):
+    """The command was given something it cannot use (exit status 2); the text says what to type."""

@@ -1,0 +1,298 @@
+"""The site check: what a reader would trip over, found before they do.
+
+Links, anchors, images and downloads are checked in the BUILT output, read with a real HTML
+parser, so a link written in a template counts as much as one in a release. Each finding is
+traced back to the content file and line that holds it when it can be, else it names the
+output page and its line. Content checks (summaries, duplicate titles) read the site index.
+A finding is either broken (a reader meets an error) or a warning (worth a look).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Mapping
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pressroom.errors import SiteError
+from pressroom.model import Release
+from pressroom.render import plan_pages
+from pressroom.site import Site, goes_out, hold_reason
+from pressroom.status import when
+from pressroom.source import SourceFile, split_document
+
+NOT_CHECKED = ("mailto:", "tel:", "sms:", "javascript:", "data:", "blob:")
+ALWAYS_THERE = {"", "top"}  # "#" and "#top" scroll to the top of any page
+PAGE_SUFFIXES = ("", ".html", ".htm")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    where: SiteError
+    broken: bool  # False: a warning, worth a look but no reason to stop a deploy
+
+    def __str__(self) -> str:
+        return str(self.where) if self.broken else str(SiteError(self.where.path, self.where.line, f"warning: {self.where.message}"))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link or an embedded file on a page, as its HTML gives it."""
+
+    tag: str
+    target: str
+    line: int
+    alt: str | None = None  # <img> only; None when the alt attribute is missing
+
+    @property
+    def is_image(self) -> bool:
+        return self.tag in ("img", "og:image", "twitter:image") or (self.tag == "source" and _looks_like_image(self.target))
+
+
+@dataclass(frozen=True)
+class PageScan:
+    ids: frozenset[str]
+    refs: tuple[Ref, ...]
+
+
+class _Scanner(HTMLParser):
+    LINKS = {"a": "href", "area": "href", "link": "href"}
+    FILES = {"img": "src", "script": "src", "iframe": "src", "embed": "src", "video": "src", "audio": "src", "source": "src", "track": "src"}
+    META_URLS = ("og:image", "og:url", "twitter:image")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.refs: list[Ref] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        line = self.getpos()[0]
+        for name in ("id",) + (("name",) if tag == "a" else ()):
+            if attributes.get(name):
+                self.ids.add(attributes[name])
+        for wanted in (self.LINKS.get(tag), self.FILES.get(tag), "poster" if tag == "video" else None):
+            if wanted and attributes.get(wanted) is not None:
+                alt = attributes.get("alt") if tag == "img" else None
+                self.refs.append(Ref(tag, attributes[wanted].strip(), line, alt))
+        if tag in ("img", "source") and attributes.get("srcset"):
+            for candidate in attributes["srcset"].split(","):
+                if candidate.strip():
+                    self.refs.append(Ref("srcset", candidate.split()[0], line))
+        if tag == "meta" and attributes.get("property", attributes.get("name")) in self.META_URLS and attributes.get("content"):
+            self.refs.append(Ref(attributes.get("property") or attributes["name"], attributes["content"].strip(), line))
+
+    handle_startendtag = handle_starttag
+
+
+def scan_page(html: str) -> PageScan:
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return PageScan(frozenset(scanner.ids), tuple(scanner.refs))
+
+
+def page_url(rel: str) -> str:
+    """The site-relative URL an output file is served at: "news/x/index.html" -> "news/x/"."""
+    return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+
+
+def resolve(target: str, from_url: str, base_url: str) -> tuple[str, str] | None:
+    """(site-relative path, fragment) of a link into the site, or None for anything else."""
+    absolute = absolute_path(target, from_url, base_url)
+    if absolute is None or not absolute[0].startswith(urlsplit(base_url).path):
+        return None  # elsewhere on the same host: not ours to judge
+    return absolute[0][len(urlsplit(base_url).path) :], absolute[1]
+
+
+def absolute_path(target: str, from_url: str, base_url: str) -> tuple[str, str] | None:
+    """(path from the root of the host, fragment) of a link to the site's host, or None."""
+    if not target or target.lower().startswith(NOT_CHECKED):
+        return None
+    base = urlsplit(base_url)
+    parts = urlsplit(urljoin(urljoin(base_url, from_url), target))
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != base.netloc.lower():
+        return None
+    return unquote(parts.path), unquote(parts.fragment)
+
+
+def find_file(path: str, files: frozenset[str]) -> str | None:
+    """The output file a web server answers `path` with, or None (a 404)."""
+    for candidate in (path + "index.html" if path == "" or path.endswith("/") else path, path + "/index.html"):
+        if candidate in files:
+            return candidate
+    return None
+
+
+def check_refs(pages: Mapping[str, PageScan], files: frozenset[str], base_url: str, held: Mapping[str, str]) -> list[tuple[str, Ref, str]]:
+    """Every problem with a reference as (page, ref, message), before tracing. `held` names
+    the held-back releases by their path, so a link to one says why it leads nowhere yet."""
+    return [
+        (rel, ref, message)
+        for rel in sorted(pages)
+        for ref in pages[rel].refs
+        for message in ref_problems(ref, rel, pages, files, base_url, held)
+    ]
+
+
+def ref_problems(ref: Ref, rel: str, pages: Mapping[str, PageScan], files: frozenset[str], base_url: str, held: Mapping[str, str]) -> list[str]:
+    problems = []
+    if ref.tag == "img" and ref.alt is None:
+        problems.append(no_alt_message(ref))
+    resolved = resolve(ref.target, page_url(rel), base_url)
+    if resolved is None:
+        stray = absolute_path(ref.target, page_url(rel), base_url)
+        if stray and find_file(stray[0].lstrip("/"), files):
+            base_path = urlsplit(base_url).path
+            problems.append(f'broken link: "{ref.target}" leaves the site, which lives under {base_path}; write {base_path}{stray[0].lstrip("/")}')
+        return problems
+    path, fragment = resolved
+    found = find_file(path, files)
+    if found is None:
+        problems.append(f'broken link: "{ref.target}" leads to {held[path]}' if path in held else missing_message(ref, path))
+    elif fragment not in ALWAYS_THERE and not fragment.startswith(":~:") and found in pages and fragment not in pages[found].ids:
+        where = "this page" if found == rel else f"/{path}"
+        problems.append(f'broken link: "{ref.target}" points to an anchor #{fragment} that {where} does not have')
+    return problems
+
+
+def no_alt_message(ref: Ref) -> str:
+    return f'the image "{ref.target}" has no alt text; describe it for people who cannot see it, like ![what it shows]({ref.target})'
+
+
+def missing_message(ref: Ref, path: str) -> str:
+    if ref.is_image or ref.tag == "srcset":
+        return f'missing image: "{ref.target}" is not in the site; put the file in assets/ and write its address, like /assets/images/photo.jpg'
+    if ref.tag in ("a", "area", "link", "og:url") and path.endswith(".md"):
+        return f'broken link: "{ref.target}" points to a Markdown file; link to the page\'s address instead, like /news/2024/its-slug/'
+    if ref.tag in ("a", "area", "link", "og:url") and Path(path).suffix in PAGE_SUFFIXES:
+        return f'broken link: "{ref.target}" leads to no page of the site'
+    return f'missing file: "{ref.target}" is not in the site; put it in assets/ and write its address, like /assets/files/report.pdf'
+
+
+def _looks_like_image(target: str) -> bool:
+    return Path(urlsplit(target).path).suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")
+
+
+# --- tracing a problem back to the file and line the user wrote ----------------------------
+
+
+def trace_line(source: SourceFile, ref: Ref, base_path: str) -> int | None:
+    """The line of `source` that wrote this reference: as written in Markdown or raw HTML,
+    or as the whole value of a front matter field (which templates prefix with the base path)."""
+    lines = source.text.split("\n")
+    written = {ref.target, ref.target.replace("&", "&amp;"), unquote(ref.target)}
+    for number, line in enumerate(lines, start=1):
+        if any(len(form) > 1 and form in line for form in written):
+            return number
+    if ref.target.startswith(base_path):
+        value = re.escape(ref.target[len(base_path) :])
+        field = re.compile(rf"""^\s*[\w.-]+:\s*(["']?)/?{value}\1\s*(#.*)?$""")
+        for number, line in enumerate(lines, start=1):
+            if field.match(line):
+                return number
+    return None
+
+
+def trace(problems: Iterable[tuple[str, Ref, str]], owners: Mapping[str, SourceFile], output_dir: Path, base_path: str) -> list[Finding]:
+    """Name the content file and line of each problem; a problem no content file holds
+    comes from a template, so it is named once, on the first page that shows it."""
+    traced: set[Finding] = set()
+    untraced: dict[str, list[tuple[str, Ref]]] = {}
+    for rel, ref, message in problems:
+        source = owners.get(rel)
+        line = trace_line(source, ref, base_path) if source else None
+        if source and line:
+            traced.add(Finding(SiteError(source.path, line, message), True))
+        else:
+            untraced.setdefault(message, []).append((rel, ref))
+    for message, places in untraced.items():
+        rel, ref = min(places, key=lambda place: (place[0], place[1].line))
+        pages = len({place[0] for place in places})
+        also = f" (on {pages} pages)" if pages > 1 else ""
+        traced.add(Finding(SiteError(str(output_dir / rel), ref.line, message + also), True))
+    return list(traced)
+
+
+def content_images_without_alt(pages: Mapping[str, PageScan], owners: Mapping[str, SourceFile], base_path: str) -> list[tuple[str, Ref, str]]:
+    """alt="" marks a template's decorative image; in content it means the alt text is missing."""
+    return [
+        (rel, ref, no_alt_message(ref))
+        for rel in sorted(pages)
+        if rel in owners
+        for ref in pages[rel].refs
+        if ref.tag == "img" and ref.alt is not None and not ref.alt.strip() and trace_line(owners[rel], ref, base_path)
+    ]
+
+
+# --- checks of the content itself ------------------------------------------------------------
+
+
+def content_findings(site: Site, sources: Mapping[str, SourceFile]) -> list[Finding]:
+    findings = []
+    releases = sorted(site.releases + site.held_back, key=lambda r: r.source)
+    for release in releases:
+        source = sources.get(release.source)
+        document = split_document(source) if source else None
+        if document is not None and not isinstance(document, SiteError) and not str(document.meta.get("summary") or "").strip():
+            findings.append(Finding(SiteError(release.source, document.line("title"), "no summary; listings, feeds and search results show the first paragraph instead. Add a line summary: with one or two sentences"), False))
+    findings += duplicate_titles([(r.title, r.source) for r in releases], "release")
+    findings += duplicate_titles([(p.title, p.source) for p in site.pages], "page")
+    return findings
+
+
+def duplicate_titles(items: list[tuple[str, str]], kind: str) -> list[Finding]:
+    first: dict[str, str] = {}
+    findings = []
+    for title, path in sorted(items, key=lambda item: item[1]):
+        key = " ".join(title.casefold().split())
+        if key in first:
+            findings.append(Finding(SiteError(path, None, f'the {kind} title "{title}" is also the title of {first[key]}; give each {kind} its own, so readers and search engines can tell them apart'), False))
+        else:
+            first[key] = path
+    return findings
+
+
+# --- the edge: read the output folder and the sources ------------------------------------------
+
+
+def read_output(output_dir: Path) -> tuple[frozenset[str], dict[str, PageScan]]:
+    files = frozenset(p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file())
+    pages = {
+        rel: scan_page((output_dir / rel).read_text("utf-8", errors="replace"))
+        for rel in sorted(files)
+        if rel.endswith((".html", ".htm"))
+    }
+    return files, pages
+
+
+def read_sources(site_dir: Path, paths: Iterable[str]) -> dict[str, SourceFile]:
+    sources = {}
+    for path in sorted(set(paths)):
+        try:
+            sources[path] = SourceFile(path, (site_dir / path).read_text("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"))
+        except (OSError, UnicodeDecodeError):
+            continue  # it was read for the build a moment ago; without it, the output page is named
+    return sources
+
+
+def held_back_description(release: Release, now: datetime) -> str:
+    reason = hold_reason(release, now)
+    until = f" until {when(goes_out(release))}" if reason != "draft" else ""
+    return f"{release.source}, which is {'a draft' if reason == 'draft' else reason}{until}: it is not on the site yet"
+
+
+def check_site(site: Site, site_dir: Path, output_dir: Path) -> list[Finding]:
+    """Everything the check finds in the built site in output_dir, broken ones first."""
+    files, pages = read_output(output_dir)
+    owners_by_page = {job.path: job.owner for job in plan_pages(site) if job.owner.startswith("content/")}
+    sources = read_sources(site_dir, list(owners_by_page.values()) + [r.source for r in site.held_back])
+    owners = {rel: sources[owner] for rel, owner in owners_by_page.items() if owner in sources}
+    base_path = site.config.base_path
+    held = {release.url: held_back_description(release, site.now) for release in site.held_back}
+    problems = check_refs(pages, files, site.config.base_url, held) + content_images_without_alt(pages, owners, base_path)
+    findings = trace(problems, owners, output_dir, base_path) + content_findings(site, sources)
+    return sorted(findings, key=lambda f: (not f.broken, f.where.path, f.where.line or 0, f.where.message))
