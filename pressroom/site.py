@@ -158,7 +158,7 @@ def next_change(now: datetime, events: Sequence[Event], labels: Sequence[Label],
     changes += [Change(l.expires, f"the label “{l.title}” expires") for l in labels if l.expires]
     # What is not published yet is not named: build-info.json is public.
     changes += [Change(l.starts, "a scheduled label is awarded") for l in labels]
-    changes += [Change(r.date, "a scheduled release is due") for r in held_back if not r.draft]
+    changes += [Change(goes_out(r), "a scheduled release is due") for r in held_back if not r.draft]
     future = [change for change in changes if utc(change.moment) > utc(now)]
     soonest = min(future, key=lambda c: (utc(c.moment), c.reason), default=None)
     return soonest and Change(soonest.moment.astimezone(now.tzinfo), soonest.reason)

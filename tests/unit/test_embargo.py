@@ -59,3 +59,9 @@ def test_the_summary_says_what_is_held_back_and_until_when():
     assert held_back_summary(held, now) == (
         "held back: 1 draft(s), 1 scheduled, 2 embargoed: “Soon” until 9 January 2024 09:00 CET, “Late” until 1 July 2024 12:00 CEST"
     )
+
+
+def test_the_next_change_is_when_the_embargo_lifts():
+    items = [release("embargoed", datetime(2024, 1, 8, tzinfo=OSLO), LIFT)]
+    site = build_index(items, [], CONFIG, datetime(2024, 1, 8, 12, tzinfo=OSLO))
+    assert site.next_change.moment == LIFT
