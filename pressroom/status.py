@@ -14,7 +14,7 @@ from pressroom.site import goes_out, hold_reason
 
 
 def held_back_summary(held_back: Sequence[Release], now: datetime) -> str:
-    """"held back: 1 draft(s), 1 scheduled, 1 embargoed: “X” until 9 January 2024 09:00 CET"."""
+    """"held back: 1 draft(s), 1 scheduled, 1 embargoed: “X” until 9 January 2024, 09:00 CET"."""
     reasons = [hold_reason(release, now) for release in held_back]
     parts = [f"{reasons.count('draft')} draft(s)", f"{reasons.count('scheduled')} scheduled"]
     embargoed = sorted((r for r, reason in zip(held_back, reasons) if reason == "embargoed"), key=lambda r: (goes_out(r), r.source))

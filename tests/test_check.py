@@ -97,7 +97,7 @@ def test_a_link_to_an_embargoed_release_says_until_when(make_site, pressroom):
     run = pressroom("check", cwd=site, env={"SOURCE_DATE_EPOCH": "1704700000"})
     assert run.stderr.splitlines()[0] == (
         'content/news/2024/teaser.md:6: broken link: "/news/2024/secret/" leads to content/news/2024/secret.md, '
-        "which is embargoed until 9 January 2024 09:00 CET: it is not on the site yet"
+        "which is embargoed until 9 January 2024, 09:00 CET: it is not on the site yet"
     )
     assert pressroom("check", cwd=site, env={"SOURCE_DATE_EPOCH": "1704787200"}).code == 0
 

@@ -1,5 +1,6 @@
 """An embargoed release is nowhere in the output until the moment, then everywhere it belongs."""
 
+import json
 from datetime import datetime
 from html.parser import HTMLParser
 
@@ -51,7 +52,9 @@ def test_absent_from_every_output_file_before_the_embargo(make_site, pressroom):
     run = build_at(pressroom, site, EMBARGO_EPOCH - 1)
     assert leaks(site / "output") == {}
     assert len(tree(site / "output")) > 10, "the rest of the site was built"
-    assert run.stdout.strip().endswith("held back: 0 draft(s), 0 scheduled, 1 embargoed: “Zebracorn merger approved” until 9 January 2024 09:00 CET")
+    assert "; held back: 0 draft(s), 0 scheduled, 1 embargoed: “Zebracorn merger approved” until 9 January 2024, 09:00 CET;" in run.stdout
+    info = json.loads((site / "output" / "build-info.json").read_text())
+    assert info["next_change"] == "2024-01-09T09:00:00+01:00", "build-info.json has its time, and only that"
 
 
 def test_present_from_the_moment_the_embargo_lifts(make_site, pressroom):

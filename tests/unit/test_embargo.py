@@ -57,7 +57,7 @@ def test_the_summary_says_what_is_held_back_and_until_when():
         release("future", datetime(2024, 3, 1, tzinfo=OSLO)),
     ]
     assert held_back_summary(held, now) == (
-        "held back: 1 draft(s), 1 scheduled, 2 embargoed: “Soon” until 9 January 2024 09:00 CET, “Late” until 1 July 2024 12:00 CEST"
+        "held back: 1 draft(s), 1 scheduled, 2 embargoed: “Soon” until 9 January 2024, 09:00 CET, “Late” until 1 July 2024, 12:00 CEST"
     )
 
 
