@@ -116,8 +116,8 @@ def test_preview_shows_it_with_an_embargo_banner(make_site, pressroom):
     site = make_site(SITE)
     build_at(pressroom, site, EMBARGO_EPOCH - 1, "--drafts")
     page = (site / "output" / RELEASE_PAGE).read_text()
-    assert texts(page, "banner") == ["Embargoed until 9 January 2024, 09:00 CET: not published yet."]
-    assert "Embargoed" in texts((site / "output" / "news" / "index.html").read_text(), "flag")
+    assert texts(page, "banner") == ["Embargoed until 9 January 2024, 09:00 CET: not published until then. You see it because this is a preview."]
+    assert "Embargoed until 9 January 2024, 09:00 CET" in texts((site / "output" / "news" / "index.html").read_text(), "flag")
     build_at(pressroom, site, EMBARGO_EPOCH, "--drafts")
     assert texts((site / "output" / RELEASE_PAGE).read_text(), "banner") == []
 
