@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import unquote, urljoin, urlsplit
 
+from pressroom import urls
 from pressroom.errors import SiteError
-from pressroom.model import Release
-from pressroom.render import plan_pages
-from pressroom.site import Site, goes_out, hold_reason
-from pressroom.status import when
+from pressroom.model import Event, Label, Release
+from pressroom.render import long_date, when
+from pressroom.site import Site, goes_out, hold_reason, utc
 from pressroom.source import SourceFile, split_document
 
 NOT_CHECKED = ("mailto:", "tel:", "sms:", "javascript:", "data:", "blob:")
@@ -231,17 +231,38 @@ def content_images_without_alt(pages: Mapping[str, PageScan], owners: Mapping[st
 # --- checks of the content itself ------------------------------------------------------------
 
 
+RECENT = timedelta(days=30)
+
+
 def content_findings(site: Site, sources: Mapping[str, SourceFile]) -> list[Finding]:
-    findings = []
+    documents = {path: split_document(source) for path, source in sources.items()}
+    documents = {path: doc for path, doc in documents.items() if not isinstance(doc, SiteError)}
     releases = sorted(site.releases + site.held_back, key=lambda r: r.source)
-    for release in releases:
-        source = sources.get(release.source)
-        document = split_document(source) if source else None
-        if document is not None and not isinstance(document, SiteError) and not str(document.meta.get("summary") or "").strip():
-            findings.append(Finding(SiteError(release.source, document.line("title"), "no summary; listings, feeds and search results show the first paragraph instead. Add a line summary: with one or two sentences"), False))
-    findings += duplicate_titles([(r.title, r.source) for r in releases], "release")
-    findings += duplicate_titles([(p.title, p.source) for p in site.pages], "page")
-    return findings
+    findings = [
+        Finding(SiteError(release.source, documents[release.source].line("title"), "no summary; listings, feeds and search results show the first paragraph instead. Add a line summary: with one or two sentences"), False)
+        for release in releases
+        if release.source in documents and not str(documents[release.source].meta.get("summary") or "").strip()
+    ]
+    findings += [event_finding(event, site.now, documents.get(event.source)) for event in site.past]
+    events = [*site.events, *(item for item in site.withheld if isinstance(item, Event))]
+    labels = [*site.labels, *(item for item in site.withheld if isinstance(item, Label))]
+    for kind, items in (("release", releases), ("page", site.pages), ("event", events), ("label", labels)):
+        findings += duplicate_titles([(item.title, item.source) for item in items], kind)
+    return [finding for finding in findings if finding]
+
+
+def event_finding(event: Event, now: datetime, document) -> Finding | None:
+    """A past event whose status says it is still to come, or was postponed to no new date."""
+    prefix = "event." if event.release_url else ""
+    keys = [prefix + key for key in ("status", "end", "start") if prefix + key in (document.lines if document else {})]
+    line = document.line(keys[0]) if keys else None
+    if event.status == "postponed":
+        message = f"the event “{event.title}” is postponed and its date has passed; give it its new start: and end:, and set status: scheduled"
+    elif event.status == "scheduled" and utc(now) - utc(event.ends) <= RECENT:
+        message = f"the event “{event.title}” ended on {long_date(event.ends)} and is still marked as scheduled; if it did not take place, set status: cancelled or postponed"
+    else:
+        return None
+    return Finding(SiteError(event.source, line, message), False)
 
 
 def duplicate_titles(items: list[tuple[str, str]], kind: str) -> list[Finding]:
@@ -279,20 +300,21 @@ def read_sources(site_dir: Path, paths: Iterable[str]) -> dict[str, SourceFile]:
     return sources
 
 
-def held_back_description(release: Release, now: datetime) -> str:
-    reason = hold_reason(release, now)
-    until = f" until {when(goes_out(release))}" if reason != "draft" else ""
-    return f"{release.source}, which is {'a draft' if reason == 'draft' else reason}{until}: it is not on the site yet"
+def held_back_description(item: Release | Event | Label, now: datetime) -> str:
+    reason = hold_reason(item, now)
+    until = f" until {when(goes_out(item))}" if reason != "draft" else ""
+    return f"{item.source}, which is {'a draft' if reason == 'draft' else reason}{until}: it is not on the site yet"
 
 
 def check_site(site: Site, site_dir: Path, output_dir: Path) -> list[Finding]:
     """Everything the check finds in the built site in output_dir, broken ones first."""
     files, pages = read_output(output_dir)
-    owners_by_page = {job.path: job.owner for job in plan_pages(site) if job.owner.startswith("content/")}
-    sources = read_sources(site_dir, list(owners_by_page.values()) + [r.source for r in site.held_back])
+    items = [*site.releases, *site.pages, *site.events, *site.labels]
+    owners_by_page = {urls.output_path(item.url): item.source for item in items}
+    sources = read_sources(site_dir, [*owners_by_page.values(), *(item.source for item in [*site.held_back, *site.withheld])])
     owners = {rel: sources[owner] for rel, owner in owners_by_page.items() if owner in sources}
     base_path = site.config.base_path
-    held = {release.url: held_back_description(release, site.now) for release in site.held_back}
+    held = {item.url: held_back_description(item, site.now) for item in [*site.held_back, *site.withheld]}
     problems = check_refs(pages, files, site.config.base_url, held) + content_images_without_alt(pages, owners, base_path)
     findings = trace(problems, owners, output_dir, base_path) + content_findings(site, sources)
     return sorted(findings, key=lambda f: (not f.broken, f.where.path, f.where.line or 0, f.where.message))

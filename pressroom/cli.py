@@ -44,6 +44,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     serve.set_defaults(run=run_serve)
 
+    status = commands.add_parser("status", help="what is embargoed or scheduled, and when the site needs building again")
+    status.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
+    status.add_argument("--days", type=int, default=30, metavar="N", help="how far ahead to look for events and labels (default: 30 days)")
+    status.set_defaults(run=run_status)
+
     new = commands.add_parser("new", help="start a new release, event, label or page")
     new.add_argument("kind", choices=("release", "event", "label", "page"), metavar="KIND", help="release, event, label or page")
     new.add_argument("title", metavar="TITLE", help='its title, in quotes: "MEDVIA awarded Bronze Label"')
@@ -140,6 +145,17 @@ def report_findings(report, site_dir: Path) -> int:
     return EXIT_OK
 
 
+def run_status(args: argparse.Namespace) -> int:
+    from pressroom.pipeline import build_now, load_site
+    from pressroom.status import status_lines
+
+    if args.days < 0:
+        raise UsageError(f"--days: {args.days} is not a number of days ahead; write 0 or more, such as --days 30")
+    site = load_site(site_folder(args).resolve(), build_now())
+    print("\n".join(status_lines(site, args.days)))
+    return EXIT_OK
+
+
 def run_new(args: argparse.Namespace) -> int:
     from pressroom.pipeline import build_now, load_config
     from pressroom.scaffold import create_new, new_file
@@ -218,8 +234,9 @@ def summary_line(report) -> str:
 
     line = f"Built {report.pages} pages in {report.seconds:.2f} s into {shown_path(report.output_dir)}"
     line += f" ({report.written} changed, {report.unchanged} unchanged, {report.removed} removed)"
-    if report.held_back:
-        line += "; " + held_back_summary(report.held_back, report.site.now)
+    held = [*report.held_back, *report.site.withheld]
+    if held:
+        line += "; " + held_back_summary(held, report.site.now)
     if report.next_change:
         line += f"; next change {when(report.next_change.moment)}: {report.next_change.reason}"
     return line

@@ -48,6 +48,7 @@ class Event:
     status: str = "scheduled"
     release_url: str = ""  # the release that announced it, if any
     release_title: str = ""
+    embargo: datetime | None = None  # kept out of every output until this moment
 
     @property
     def year(self) -> int:
@@ -97,6 +98,7 @@ class Label:
     summary: str = ""
     release_url: str = ""
     release_title: str = ""
+    embargo: datetime | None = None  # kept out of every output until this moment
 
     def is_current(self, now: datetime) -> bool:
         return self.expires is None or now.astimezone(timezone.utc) < self.expires.astimezone(timezone.utc)

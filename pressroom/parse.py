@@ -20,9 +20,9 @@ T = TypeVar("T")
 
 RELEASE_FIELDS = ("title", "date", "embargo", "summary", "tags", "author", "image", "image_alt", "draft", "slug", "lang", "event", "label")
 PAGE_FIELDS = ("title", "menu", "summary", "slug")
-EVENT_FIELDS = ("title", "name", "start", "end", "all_day", "timezone", "location", "online_url", "registration_url", "status", "summary", "tags", "slug")
+EVENT_FIELDS = ("title", "name", "start", "end", "all_day", "timezone", "location", "online_url", "registration_url", "status", "summary", "tags", "slug", "embargo")
 LOCATION_FIELDS = ("venue", "address", "city", "country")
-LABEL_FIELDS = ("title", "issuer", "level", "awarded", "valid_until", "url", "summary", "slug")
+LABEL_FIELDS = ("title", "issuer", "level", "awarded", "valid_until", "url", "summary", "slug", "embargo")
 
 _DATE_TEXT = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -297,6 +297,7 @@ def read_event(fields: Fields, config: Config, body: str = "") -> Event | None:
     tags = fields.text_list("tags")
     summary = fields.text("summary")
     slug = slug_field(fields, title, fields.doc.path)
+    embargo = fields.moment("embargo", config.tz)
     if fields.errors or start is None:
         return None
     body_html = markup.to_html(body, config.raw_html)
@@ -316,6 +317,7 @@ def read_event(fields: Fields, config: Config, body: str = "") -> Event | None:
         online_url=online_url,
         registration_url=registration_url,
         status=status,
+        embargo=embargo and embargo.astimezone(config.tz),
     )
 
 
@@ -421,6 +423,7 @@ def read_label(fields: Fields, config: Config, body: str = "", awarded: date | N
     link = fields.web_address("url")
     summary = fields.text("summary")
     title = fields.text("title")
+    embargo = fields.moment("embargo", config.tz)
     if fields.errors or issuer is None or awarded is None:
         return None
     if valid_until is None and issuer.valid_years:
@@ -442,6 +445,7 @@ def read_label(fields: Fields, config: Config, body: str = "", awarded: date | N
         link=link,
         body_html=body_html,
         summary=summary or markup.first_paragraph(body_html),
+        embargo=embargo and embargo.astimezone(config.tz),
     )
 
 

@@ -56,6 +56,7 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         site=site,
         config=site.config,
         generator=f"Pressroom {__version__}",
+        tag_pages=frozenset(tag.url for tag in site.tags),
         url=lambda path="": base_path + path.lstrip("/"),
         absolute_url=lambda path="": base_url + path.lstrip("/"),
     )

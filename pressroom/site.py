@@ -55,6 +55,7 @@ class Site:
     current_labels: tuple[Label, ...] = ()  # held as of `now`, most recently awarded first
     expired_labels: tuple[Label, ...] = ()  # latest expiry first
     next_change: Change | None = None
+    withheld: tuple[Event | Label, ...] = ()  # embargoed events and labels, and labels not awarded yet
 
     @property
     def menu(self) -> tuple[Page, ...]:
@@ -86,16 +87,19 @@ def build_index(
     events: Sequence[Event] = (),
     labels: Sequence[Label] = (),
 ) -> Site:
-    """Preview shows drafts and future releases; a real build holds them back, and with
-    them the events and labels they announce."""
+    """Preview shows everything; a real build holds back drafts, releases dated later, labels
+    awarded later and whatever is under embargo, and with a release the event and label it
+    announces."""
     newest_first = sorted(releases, key=lambda r: (r.date, r.slug, r.source), reverse=True)
     published = tuple(r for r in newest_first if preview or is_published(r, now))
     held_back = tuple(r for r in newest_first if r not in published)
     all_events = [*events, *(r.event for r in published if r.event)]
-    announced = [r.label for r in published if r.label]
-    all_labels = [*(label for label in labels if preview or label.starts <= now), *announced]
-    upcoming, past = split_events(all_events, now)
-    current, expired = split_labels(all_labels, now)
+    all_labels = [*labels, *(r.label for r in published if r.label)]
+    shown_events = [e for e in all_events if preview or is_published(e, now)]
+    shown_labels = [l for l in all_labels if preview or is_published(l, now)]
+    withheld = [item for item in [*all_events, *all_labels] if not (preview or is_published(item, now))]
+    upcoming, past = split_events(shown_events, now)
+    current, expired = split_labels(shown_labels, now)
     return Site(
         config=config,
         now=now,
@@ -109,30 +113,31 @@ def build_index(
         past=past,
         current_labels=current,
         expired_labels=expired,
-        next_change=next_change(now, all_events, [*labels, *announced], held_back),
+        next_change=next_change(now, shown_events, shown_labels, [*held_back, *withheld]),
+        withheld=tuple(sorted(withheld, key=lambda item: (utc(goes_out(item)), item.url, item.source))),
     )
 
 
-def goes_out(release: Release) -> datetime | None:
-    """When a release appears on the site: its date, or its embargo if that is later.
-    A draft never does."""
-    if release.draft:
-        return None
-    return max(release.date, release.embargo) if release.embargo else release.date
+def goes_out(item: Release | Event | Label) -> datetime | None:
+    """When an item appears on the site: a release at its date, a label when it is awarded,
+    and none before its embargo. None: nothing holds it back in time (a draft waits anyway)."""
+    own = item.date if isinstance(item, Release) else item.starts if isinstance(item, Label) else None
+    moments = [moment for moment in (own, item.embargo) if moment is not None]
+    return max(moments, key=utc) if moments else None
 
 
-def is_published(release: Release, now: datetime) -> bool:
-    moment = goes_out(release)
-    return moment is not None and moment <= now
+def is_published(item: Release | Event | Label, now: datetime) -> bool:
+    return hold_reason(item, now) is None
 
 
-def hold_reason(release: Release, now: datetime) -> str | None:
-    """Why a release is not on the site as of `now`: "draft", "embargoed", "scheduled" or None."""
-    if release.draft:
+def hold_reason(item: Release | Event | Label, now: datetime) -> str | None:
+    """Why an item is not on the site as of `now`: "draft", "embargoed", "scheduled" or None."""
+    if isinstance(item, Release) and item.draft:
         return "draft"
-    if release.embargo and release.embargo > now:
+    if item.embargo and utc(item.embargo) > utc(now):
         return "embargoed"
-    return "scheduled" if release.date > now else None
+    moment = goes_out(item)
+    return "scheduled" if moment and utc(moment) > utc(now) else None
 
 
 def split_events(events: Sequence[Event], now: datetime) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
@@ -151,17 +156,23 @@ def split_labels(labels: Sequence[Label], now: datetime) -> tuple[tuple[Label, .
     return current, expired
 
 
-def next_change(now: datetime, events: Sequence[Event], labels: Sequence[Label], held_back: Sequence[Release]) -> Change | None:
-    """The earliest moment after `now` when an event ends, a label is awarded or expires,
-    or a scheduled release becomes due: when a scheduler should build the site again."""
+def next_change(now: datetime, events: Sequence[Event], labels: Sequence[Label], held: Sequence[Release | Event | Label]) -> Change | None:
+    """The earliest moment after `now` when an event ends, a label expires, or something held
+    back goes out: when a scheduler should build the site again."""
     changes = [Change(e.ends, f"“{e.title}” ends") for e in events]
     changes += [Change(l.expires, f"the label “{l.title}” expires") for l in labels if l.expires]
     # What is not published yet is not named: build-info.json is public.
-    changes += [Change(l.starts, "a scheduled label is awarded") for l in labels]
-    changes += [Change(goes_out(r), "a scheduled release is due") for r in held_back if not r.draft]
+    changes += [Change(goes_out(item), held_reason_text(item, now)) for item in held if hold_reason(item, now) in ("embargoed", "scheduled")]
     future = [change for change in changes if utc(change.moment) > utc(now)]
     soonest = min(future, key=lambda c: (utc(c.moment), c.reason), default=None)
     return soonest and Change(soonest.moment.astimezone(now.tzinfo), soonest.reason)
+
+
+def held_reason_text(item: Release | Event | Label, now: datetime) -> str:
+    kind = "release" if isinstance(item, Release) else "event" if isinstance(item, Event) else "label"
+    if hold_reason(item, now) == "embargoed":
+        return f"the embargo on {'an' if kind == 'event' else 'a'} {kind} lifts"
+    return "a scheduled label is awarded" if kind == "label" else "a scheduled release is due"
 
 
 def utc(moment: datetime) -> datetime:

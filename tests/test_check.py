@@ -130,3 +130,28 @@ def test_check_reports_content_errors_like_build(make_site, pressroom):
     assert run.code == 1
     assert run.stderr.splitlines()[0] == "content/news/x.md:1: date: is missing; write 2024-01-09 or 2024-01-09T09:00:00+01:00"
     assert not (site / "output").exists()
+
+
+def test_events_that_may_not_have_taken_place_are_warned_about(make_site, pressroom):
+    site = make_site({
+        **GOOD,
+        "content/events/hack.md": "---\ntitle: Health Hack\nstart: 2024-01-06T17:00:00\nend: 2024-01-07T16:00:00\n---\nA hackathon.\n",
+        "content/events/old.md": "---\ntitle: Old meeting\nstart: 2023-01-06T17:00:00\n---\nLong ago.\n",
+        "content/events/day.md": "---\ntitle: Investor day\nstart: 2023-11-20T09:00:00\nstatus: postponed\n---\nPitches.\n",
+        "content/events/again.md": "---\ntitle: health hack\nstart: 2025-01-06T17:00:00\nslug: hack-2025\n---\nAgain.\n",
+    })
+    run = pressroom("check", cwd=site, env={"SOURCE_DATE_EPOCH": "1704697200"})
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "content/events/day.md:4: warning: the event “Investor day” is postponed and its date has passed; give it its new start: and end:, and set status: scheduled",
+        'content/events/hack.md: warning: the event title "Health Hack" is also the title of content/events/again.md; give each event its own, so readers and search engines can tell them apart',
+        "content/events/hack.md:4: warning: the event “Health Hack” ended on 7 January 2024 and is still marked as scheduled; if it did not take place, set status: cancelled or postponed",
+    ]
+
+
+def test_a_tag_only_events_have_is_shown_without_a_link_to_a_page_that_does_not_exist(make_site, pressroom):
+    site = make_site({**GOOD, "content/events/open.md": "---\ntitle: Open day\nstart: 2030-01-06T10:00:00\ntags: [open day, awards]\n---\nWelcome.\n"})
+    run = pressroom("check", cwd=site)
+    assert run.code == 0, run.stderr
+    page = (site / "output/events/2030/open-day/index.html").read_text()
+    assert '<li>open day</li>' in page and '<li><a href="/tags/awards/">awards</a></li>' in page

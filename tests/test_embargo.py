@@ -18,11 +18,38 @@ embargo: 2024-01-09T09:00:00+01:00
 summary: The Quokkaflux summary, for journalists only until nine.
 tags: [zebratag, awards]
 author: Ingrid Solberg
+event:
+  title: Quokkaflux launch party
+  start: 2024-02-01T18:00:00
+  location: Brussels
 ---
 The zebracorn cluster and its partners have agreed to merge. Quokkaflux details follow.
 """
+EMBARGOED_EVENT = """\
+---
+title: Zebracorn summit
+start: 2024-03-01T09:00:00
+end: 2024-03-01T16:00:00
+location: Oslo
+embargo: 2024-01-09T09:00:00+01:00
+tags: [zebratag]
+---
+Where the zebracorn partners meet.
+"""
+EMBARGOED_LABEL = """\
+---
+title: Zebracorn label
+issuer: esca
+level: silver
+awarded: 2024-01-08
+embargo: 2024-01-09T09:00:00+01:00
+---
+The quokkaflux silver label.
+"""
 SITE = {
     "content/news/2024/esca-label.md": release(),
+    "content/events/zebracorn-summit.md": EMBARGOED_EVENT,
+    "content/labels/zebracorn-label.md": EMBARGOED_LABEL,
     "content/news/2024/older.md": release("An older release", "2023-05-02"),
     "content/news/2024/zebracorn.md": EMBARGOED,
     "content/pages/about.md": "---\ntitle: About\nmenu: 1\n---\nWe are a cluster.\n",
@@ -52,7 +79,10 @@ def test_absent_from_every_output_file_before_the_embargo(make_site, pressroom):
     run = build_at(pressroom, site, EMBARGO_EPOCH - 1)
     assert leaks(site / "output") == {}
     assert len(tree(site / "output")) > 10, "the rest of the site was built"
-    assert "; held back: 0 draft(s), 0 scheduled, 1 embargoed: “Zebracorn merger approved” until 9 January 2024, 09:00 CET;" in run.stdout
+    assert (
+        "; held back: 0 draft(s), 0 scheduled, 3 embargoed: the event “Zebracorn summit” until 9 January 2024, 09:00 CET, "
+        "the label “Zebracorn label” until 9 January 2024, 09:00 CET, “Zebracorn merger approved” until 9 January 2024, 09:00 CET;"
+    ) in run.stdout
     info = json.loads((site / "output" / "build-info.json").read_text())
     assert info["next_change"] == "2024-01-09T09:00:00+01:00", "build-info.json has its time, and only that"
 
@@ -62,7 +92,9 @@ def test_present_from_the_moment_the_embargo_lifts(make_site, pressroom):
     run = build_at(pressroom, site, EMBARGO_EPOCH)
     assert "held back" not in run.stdout
     found = leaks(site / "output")
-    for page in (RELEASE_PAGE, "index.html", "news/index.html", "news/2024/index.html", "tags/zebratag/index.html", "tags/awards/index.html", "tags/index.html"):
+    for page in (RELEASE_PAGE, "index.html", "news/index.html", "news/2024/index.html", "tags/zebratag/index.html", "tags/awards/index.html", "tags/index.html",
+                 "events/index.html", "events/2024/zebracorn-summit/index.html", "events/2024/quokkaflux-launch-party/index.html",
+                 "events/2024/zebracorn-summit.ics", "events/calendar.ics", "labels/index.html", "labels/zebracorn-label/index.html"):
         assert page in found, page
     assert "Embargoed" not in (site / "output" / RELEASE_PAGE).read_text()
 
@@ -118,8 +150,12 @@ def test_preview_shows_it_with_an_embargo_banner(make_site, pressroom):
     page = (site / "output" / RELEASE_PAGE).read_text()
     assert texts(page, "banner") == ["Embargoed until 9 January 2024, 09:00 CET: not published until then. You see it because this is a preview."]
     assert "Embargoed until 9 January 2024, 09:00 CET" in texts((site / "output" / "news" / "index.html").read_text(), "flag")
+    for page in ("events/2024/zebracorn-summit/index.html", "labels/zebracorn-label/index.html"):
+        assert texts((site / "output" / page).read_text(), "banner") == [
+            "Embargoed until 9 January 2024, 09:00 CET: not published until then. You see it because this is a preview."], page
     build_at(pressroom, site, EMBARGO_EPOCH, "--drafts")
     assert texts((site / "output" / RELEASE_PAGE).read_text(), "banner") == []
+    assert texts((site / "output" / "events/2024/zebracorn-summit/index.html").read_text(), "banner") == []
 
 
 @pytest.mark.parametrize("value, message", [

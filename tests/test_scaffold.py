@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pressroom.parse import PAGE_FIELDS, RELEASE_FIELDS
+from pressroom.parse import EVENT_FIELDS, LABEL_FIELDS, PAGE_FIELDS, RELEASE_FIELDS
 from pressroom.source import SourceFile, split_document
 from tests.conftest import ROOT, tree
 
@@ -92,12 +92,16 @@ def test_new_event_and_label(make_site, pressroom):
     assert run.code == 0 and run.stdout == "content/events/members-meeting.md\n"
     meta, _ = front_matter(site / "content/events/members-meeting.md")
     assert meta["title"] == "Members' meeting" and str(meta["start"]) == "2024-01-09 09:00:00"
-    assert_every_field_explained(site / "content/events/members-meeting.md", meta)
+    assert_every_field_explained(site / "content/events/members-meeting.md", [f for f in EVENT_FIELDS if f != "name"])
     run = pressroom("new", "label", "Cluster Management Excellence – Silver", cwd=site, env=LATE_EVENING_UTC)
     assert run.code == 0 and run.stdout == "content/labels/cluster-management-excellence-silver.md\n"
     meta, _ = front_matter(site / "content/labels/cluster-management-excellence-silver.md")
     assert (meta["issuer"], meta["level"], str(meta["awarded"])) == ("esca", "bronze", "2024-01-09")
-    assert_every_field_explained(site / "content/labels/cluster-management-excellence-silver.md", meta)
+    assert_every_field_explained(site / "content/labels/cluster-management-excellence-silver.md", LABEL_FIELDS)
+    run = pressroom("build", "--drafts", cwd=site, env=LATE_EVENING_UTC)
+    assert run.code == 0, run.stderr
+    assert "<h1>Members&#39; meeting</h1>" in (site / "output/events/2024/members-meeting/index.html").read_text()
+    assert "<h1>Cluster Management Excellence – Silver</h1>" in (site / "output/labels/cluster-management-excellence-silver/index.html").read_text()
 
 
 def test_new_label_needs_an_issuer(make_site, pressroom):
@@ -155,8 +159,8 @@ def test_init_makes_a_site_that_builds_and_passes_the_check(tmp_path, pressroom)
 def test_init_readme_explains_every_field(tmp_path, pressroom):
     assert pressroom("init", "site", "--timezone", "UTC", cwd=tmp_path).code == 0
     readme = (tmp_path / "site" / "README.md").read_text()
-    for field in [*RELEASE_FIELDS, *PAGE_FIELDS, "start", "end", "all_day", "location", "status", "issuer", "level", "awarded", "valid_until"]:
-        if field not in ("event", "label"):
+    for field in [*RELEASE_FIELDS, *PAGE_FIELDS, *EVENT_FIELDS, *LABEL_FIELDS]:
+        if field not in ("event", "label", "name"):
             assert f"`{field}`" in readme, field
 
 
