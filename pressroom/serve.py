@@ -142,6 +142,7 @@ class Outcome:
     pages: int = 0
     errors: list[SiteError] = field(default_factory=list)
     was_failing: bool = False
+    next_change: datetime | None = None  # when the site changes by itself (a scheduled release falls due)
 
 
 class Preview:
@@ -162,10 +163,11 @@ class Preview:
         with self.lock:
             was_failing = bool(self.errors)
             started = time.perf_counter()
-            pages = 0
+            pages, next_change = 0, None
             try:
-                report = self.builder.build(self.clock(), changed=changed)
+                report = self.builder.build(self.clock(), changed=changed or None)  # [] is the clock: unknown
                 pages = report.pages
+                next_change = report.next_change and report.next_change.moment
                 self.errors = []
                 self.base_path = self._base_path()
             except BuildFailed as failure:
@@ -173,7 +175,7 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - the preview stays up and says what happened
                 self.errors = [SiteError("pressroom", None, f"internal error: {type(exc).__name__}: {exc}; please report it")]
             self.build += 1
-            return Outcome(rel, self.build, time.perf_counter() - started, pages, list(self.errors), was_failing)
+            return Outcome(rel, self.build, time.perf_counter() - started, pages, list(self.errors), was_failing, next_change)
 
     def _base_path(self) -> str:
         try:
@@ -368,6 +370,7 @@ class PreviewServer:
             ready.wait()
             self._watcher = Watcher(self.site_dir, self._rebuild_and_reload)
             self._watcher.start()
+            self._watcher.wake_at(first.next_change and first.next_change.timestamp())
         except BaseException:
             self.stop()
             raise
@@ -424,6 +427,8 @@ class PreviewServer:
     def _rebuild_and_reload(self, changed: list[Path]) -> None:
         outcome = self.preview.rebuild(changed)
         self.on_build(outcome)
+        if self._watcher is not None and not outcome.errors:
+            self._watcher.wake_at(outcome.next_change and outcome.next_change.timestamp())
         if self._loop is not None:
             self._loop.add_callback(self._broadcast, reload_messages(outcome, self.preview.base_path))
 

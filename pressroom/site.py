@@ -113,7 +113,9 @@ def build_index(
         past=past,
         current_labels=current,
         expired_labels=expired,
-        next_change=next_change(now, shown_events, shown_labels, [*held_back, *withheld]),
+        # Everything not out yet, not only what is held back: a preview shows scheduled items,
+        # but their banners still change when they go out.
+        next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if not is_published(item, now)]),
         withheld=tuple(sorted(withheld, key=lambda item: (utc(goes_out(item)), item.url, item.source))),
     )
 

@@ -80,7 +80,8 @@ def changed_paths(before: Snapshot, after: Snapshot) -> set[str]:
 
 
 class Watcher:
-    """Calls on_change(paths) with each batch of changed files, from its own thread.
+    """Calls on_change(paths) with each batch of changed files, from its own thread, and
+    on_change([]) when a time given to wake_at() has come.
 
     The next scan starts only after on_change has returned, and compares with the scan taken
     before it was called: a file saved during a rebuild is part of the next batch.
@@ -95,6 +96,12 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._snapshot: Snapshot = {}
         self._interval = min_interval
+        self.due: float | None = None  # when on_change([]) is called next though no file changed
+
+    def wake_at(self, moment: float | None) -> None:
+        """Call on_change([]) at this time (seconds since 1970), when the site changes by itself.
+        A moment already past is ignored: with a frozen clock (SOURCE_DATE_EPOCH) it never comes."""
+        self.due = moment if moment is not None and moment > time.time() else None
 
     def start(self) -> None:
         self._snapshot = self._timed_scan()
@@ -109,7 +116,9 @@ class Watcher:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             batch = self._next_batch()
-            if batch:
+            due = self.due is not None and time.time() >= self.due
+            if batch or due:
+                self.due = None
                 self.on_change(sorted(self.site_dir / path for path in batch))
 
     def _next_batch(self) -> set[str]:

@@ -140,6 +140,43 @@ def test_no_drafts_shows_the_site_as_it_will_be_published(preview):
     assert b"Secret draft" not in http(server.port, "/news/")[2]
 
 
+BREAKAGES = {
+    "an unknown field": ({RELEASE_PATH: SITE[RELEASE_PATH].replace("slug:", "authr: Ingrid\nslug:")}, f"{RELEASE_PATH}:4", "authr: unknown field"),
+    "a template error": ({"templates/release.html": '{% extends "base.html" %}\n{% block content %}\n<h1>{{ release.headline }}</h1>\n{% endblock %}\n'},
+                         "templates/release.html:3", "headline"),
+    "a broken pressroom.toml": ({"pressroom.toml": 'title = "Test Newsroom\n'}, "pressroom.toml:1", ""),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=list(BREAKAGES))
+def test_any_error_shows_on_every_page_and_undoing_it_brings_the_site_back(preview, breakage):
+    files, where, words = BREAKAGES[breakage]
+    server = preview(SITE)
+    originals = {path: (server.site_dir / path).read_bytes() for path in files if (server.site_dir / path).exists()}
+    write_files(server.site_dir, files)
+    status, _, body = wait_for(lambda: (reply := http(server.port, "/" + RELEASE_URL))[0] == 500 and reply, message="the error page")
+    assert f'<p class="where">{where}</p>'.encode() in body and words.encode() in body
+    assert http(server.port, "/assets/pressroom.css")[0] == 200, "the last good site stays for everything but pages"
+    for path in files:
+        if path in originals:
+            (server.site_dir / path).write_bytes(originals[path])
+        else:
+            (server.site_dir / path).unlink()
+    wait_for(lambda: http(server.port, "/" + RELEASE_URL)[0] == 200, message="the site to come back")
+
+
+def test_a_scheduled_release_loses_its_banner_when_it_falls_due_with_no_file_saved(preview):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    due = datetime.now(ZoneInfo("Europe/Oslo")).replace(microsecond=0) + timedelta(seconds=3)
+    server = preview({"content/news/soon.md": f"---\ntitle: Coming soon\ndate: {due.isoformat()}\n---\nSoon.\n"})
+    url = f"/news/{due.year}/coming-soon/"
+    assert b"Scheduled for" in http(server.port, url)[2]
+    wait_for(lambda: b"Scheduled for" not in http(server.port, url)[2], timeout=15, message="the due time")
+    assert datetime.now(ZoneInfo("Europe/Oslo")) >= due
+
+
 # --- The command line, in a real subprocess ---
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,18 @@ def test_the_output_folder_and_other_files_are_ignored(site, watching):
     (site / "content" / "news" / "b.md").write_text("b")
     wait_for(lambda: watching.batches)
     assert watching.names() == [["b.md"]]
+
+
+
+def test_wake_at_calls_back_when_the_time_comes_with_no_file_changed(site):
+    recorder = Recorder()
+    watcher = Watcher(site, recorder)
+    watcher.start()
+    try:
+        watcher.wake_at(time.time() + 0.2)
+        wait_for(lambda: recorder.batches)
+        assert recorder.batches == [[]] and watcher.due is None
+        watcher.wake_at(time.time() - 5)  # already past, as with a frozen clock: it would come at once, and again
+        assert watcher.due is None
+    finally:
+        watcher.stop()
