@@ -166,7 +166,9 @@ class PreviewServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self.bind}]" if ":" in self.bind else self.bind
+        """Where to open the preview; for "all addresses" (0.0.0.0, ::), this computer's."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.bind, self.bind)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}{self.preview.base_path}"
 
     def start(self) -> Outcome:

@@ -112,6 +112,12 @@ def test_other_host_names_are_refused_against_dns_rebinding(preview):
     assert status == 400 and b"Secret draft" not in body
 
 
+def test_bound_to_all_addresses_it_answers_any_host_name_and_names_a_url_that_opens(preview):
+    server = preview(SITE, bind="0.0.0.0")
+    assert server.url == f"http://127.0.0.1:{server.port}/"
+    assert http(server.port, "/", host="newsroom-laptop.local")[0] == 200
+
+
 def test_a_site_under_a_sub_path_is_served_there(preview):
     from tests.conftest import MINIMAL_CONFIG
 

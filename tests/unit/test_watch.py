@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pressroom import watch
 from pressroom.watch import Watcher, changed_paths, is_scratch_file, scan
 from tests.conftest import wait_for
 
@@ -29,7 +30,10 @@ def test_scan_covers_content_templates_assets_and_the_config_and_nothing_else(si
     (site / "assets" / "css").mkdir(parents=True)
     (site / "assets" / "css" / "site.css").write_text("c")
     (site / "notes.txt").write_text("not part of the site")
-    assert sorted(scan(site)) == ["assets/css/site.css", "content/news/a.md", "pressroom.toml", "templates/base.html"]
+    assert sorted(scan(site)) == [
+        "/", "assets/", "assets/css/", "assets/css/site.css", "content/", "content/news/", "content/news/a.md",
+        "pressroom.toml", "templates/", "templates/base.html",
+    ]
 
 
 @pytest.mark.parametrize("name", [".a.md.swp", "a.md~", "#a.md#", ".#a.md", "4913", ".goutputstream-X1", "a.md.tmp", ".DS_Store"])
@@ -139,3 +143,22 @@ def test_wake_at_calls_back_when_the_time_comes_with_no_file_changed(site):
         assert watcher.due is None
     finally:
         watcher.stop()
+
+
+def test_between_full_scans_new_files_and_the_file_being_edited_are_seen_at_once(site, monkeypatch):
+    monkeypatch.setattr(watch, "SCAN_SHARE", 1e-9)  # full scans so costly that the next one is days away
+    recorder = Recorder()
+    watcher = Watcher(site, recorder)
+    watcher.start()
+    news = site / "content" / "news"
+    try:
+        (news / "2025").mkdir()
+        (news / "2025" / "new.md").write_text("new")  # a new folder and file: the folder's time changed
+        wait_for(lambda: recorder.batches)
+        (news / "2025" / "new.md").write_text("new, edited in place")  # now a lately changed file
+        wait_for(lambda: len(recorder.batches) >= 2)
+        os.replace(news / "a.md", news / "2025" / "a.md")  # a rename: both folders' times change
+        wait_for(lambda: len(recorder.batches) >= 3)
+    finally:
+        watcher.stop()
+    assert recorder.names() == [["new.md"], ["new.md"], ["a.md", "a.md"]]
