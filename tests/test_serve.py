@@ -195,8 +195,10 @@ class Serving:
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []
-        for stream, kept in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr)):
-            threading.Thread(target=self._read, args=(stream, kept), daemon=True).start()
+        self.readers = [threading.Thread(target=self._read, args=(stream, kept), daemon=True)
+                        for stream, kept in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr))]
+        for reader in self.readers:
+            reader.start()
 
     def _read(self, stream, kept: list[str]) -> None:
         for line in stream:
@@ -215,6 +217,8 @@ class Serving:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+            for reader in self.readers:
+                reader.join(10)  # everything it printed has been read
 
     def port(self, url: str) -> int:
         return int(re.search(r":(\d+)/", url).group(1))
@@ -246,7 +250,7 @@ def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c(make_site, serv
     assert status == 200 and b"MEDVIA awarded Bronze Label" in body
     assert list(private.iterdir()), "the preview builds into a private temporary folder"
     assert run.stop(signal.SIGINT) == 0
-    wait_for(lambda: run.stdout and run.stdout[-1] == "Stopped.\n", 5, "the last line")
+    assert run.stdout[-1] == "Stopped.\n"
     assert "Traceback" not in "".join(run.stderr), run.stderr
     assert list(private.iterdir()) == [], "the private folder is removed"
     assert not (site / "output").exists()
@@ -268,12 +272,12 @@ def test_errors_go_to_the_terminal_and_the_browser_and_a_fix_brings_the_site_bac
     site = make_site({**SITE, RELEASE_PATH: "---\ntitle: MEDVIA: a new chapter\ndate: 2024-01-09\nslug: esca-label\n---\nText.\n"})
     run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0"])
     url = run.wait_for_url()
-    assert any(line.startswith(f"  {RELEASE_PATH}:2: ") for line in run.stderr), run.stderr
+    wait_for(lambda: any(line.startswith(f"  {RELEASE_PATH}:2: ") for line in run.stderr), message="the error on stderr")
     status, _, body = http(run.port(url), "/" + RELEASE_URL)
     assert status == 500 and f"{RELEASE_PATH}:2".encode() in body
     write_files(site, {RELEASE_PATH: '---\ntitle: "MEDVIA: a new chapter"\ndate: 2024-01-09\nslug: esca-label\n---\nText.\n'})
     wait_for(lambda: http(run.port(url), "/" + RELEASE_URL)[0] == 200, message="the fixed site")
-    wait_for(lambda: any("esca-label.md changed: built" in line for line in run.stdout), 5, "the rebuild line")
+    wait_for(lambda: any("esca-label.md changed: built" in line for line in run.stdout), message="the rebuild line")
     assert b"<h1>MEDVIA: a new chapter</h1>" in http(run.port(url), "/" + RELEASE_URL)[2]
     assert run.stop() == 0
 
