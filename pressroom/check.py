@@ -9,7 +9,10 @@ A finding is either broken (a reader meets an error) or a warning (worth a look)
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -112,6 +115,13 @@ def absolute_path(target: str, from_url: str, base_url: str) -> tuple[str, str] 
     """(path from the root of the host, fragment) of a link to the site's host, or None."""
     if not target or target.lower().startswith(NOT_CHECKED):
         return None
+    if target.startswith(("/", "http:", "https:")) and not target.startswith("//"):
+        from_url = ""  # the same wherever it is written: one answer serves every page
+    return _absolute_path(target, from_url, base_url)
+
+
+@functools.lru_cache(maxsize=65536)
+def _absolute_path(target: str, from_url: str, base_url: str) -> tuple[str, str] | None:
     base = urlsplit(base_url)
     parts = urlsplit(urljoin(urljoin(base_url, from_url), target))
     if parts.scheme not in ("http", "https") or parts.netloc.lower() != base.netloc.lower():
@@ -280,14 +290,23 @@ def duplicate_titles(items: list[tuple[str, str]], kind: str) -> list[Finding]:
 # --- the edge: read the output folder and the sources ------------------------------------------
 
 
+PARALLEL_FROM = 400  # pages; below this, starting worker processes costs more than it saves
+
+
 def read_output(output_dir: Path) -> tuple[frozenset[str], dict[str, PageScan]]:
+    """Every file of the output, and every page read; big sites are read on all processors."""
     files = frozenset(p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file())
-    pages = {
-        rel: scan_page((output_dir / rel).read_text("utf-8", errors="replace"))
-        for rel in sorted(files)
-        if rel.endswith((".html", ".htm"))
-    }
-    return files, pages
+    rels = sorted(rel for rel in files if rel.endswith((".html", ".htm")))
+    paths = [output_dir / rel for rel in rels]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        return files, dict(zip(rels, map(scan_file, paths)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return files, dict(zip(rels, pool.map(scan_file, paths, chunksize=max(16, len(paths) // (workers * 4)))))
+
+
+def scan_file(path: Path) -> PageScan:
+    return scan_page(path.read_text("utf-8", errors="replace"))
 
 
 def read_sources(site_dir: Path, paths: Iterable[str]) -> dict[str, SourceFile]:

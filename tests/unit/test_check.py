@@ -78,3 +78,19 @@ def test_trace_finds_the_line_as_written_or_as_a_front_matter_value():
     assert trace_line(source, Ref("img", "/newsroom/assets/top.jpg", 9), "/newsroom/") == 3
     assert trace_line(source, Ref("a", "/newsroom/y/?a=1&b=2", 9), "/newsroom/") == 5
     assert trace_line(source, Ref("a", "/newsroom/news/", 9), "/newsroom/") is None
+
+
+def test_reading_a_big_output_on_several_processes_gives_the_same_pages(tmp_path, monkeypatch):
+    from pressroom import check
+
+    for n in range(12):
+        (tmp_path / f"p{n}").mkdir()
+        (tmp_path / f"p{n}" / "index.html").write_text(f'<h1 id="h{n}">{n}</h1>\n<a href="/p{(n + 1) % 12}/">next</a>\n')
+    (tmp_path / "feed.xml").write_text("<feed/>")
+    one = check.read_output(tmp_path)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(check.os, "cpu_count", lambda: 2)
+    assert check.read_output(tmp_path) == one
+    files, pages = one
+    assert "feed.xml" in files and sorted(pages) == sorted(f"p{n}/index.html" for n in range(12))
+    assert pages["p3/index.html"] == PageScan(frozenset({"h3"}), (Ref("a", "/p4/", 2),))
