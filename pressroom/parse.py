@@ -26,7 +26,7 @@ LABEL_FIELDS = ("title", "issuer", "level", "awarded", "valid_until", "url", "su
 
 _DATE_TEXT = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"(?:[Tt ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -52,6 +52,14 @@ class Fields:
     def present(self, key: str) -> bool:
         return self.meta.get(key) is not None
 
+    def markdown(self, body: str, raw_html: bool) -> str:
+        """The body as HTML; text that would stall Markdown is an error at its line."""
+        try:
+            return markup.to_html(body, raw_html)
+        except markup.MarkupTooDeep as exc:
+            self.errors.append(SiteError(self.doc.path, self.doc.body_line + exc.line - 1, exc.message))
+            return ""
+
     def check_known(self, known: tuple[str, ...]) -> None:
         for key in self.meta:
             if str(key) not in known:
@@ -63,9 +71,8 @@ class Fields:
             if required:
                 self.error(key, f"is missing; add a line {key}: ...")
             return default
-        if isinstance(value, bool) or isinstance(value, (list, dict)) or isinstance(value, (date, datetime)):
-            kind = {list: "a list", dict: "a block of fields"}.get(type(value), repr(value))
-            self.error(key, f"expected text, got {kind}; write it on one line, in quotes if need be")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(key, f"expected text, got {_show(value)}; write it on one line, in quotes if need be")
             return default
         text = " ".join(str(value).split())
         if required and not text:
@@ -126,8 +133,8 @@ class Fields:
         value = self.meta.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):
-            value = value.split(",")
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = str(value).split(",")
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
             self.error(key, f"expected a list like {key}: [awards, events]")
             return ()
@@ -151,6 +158,8 @@ def parse_when(value: Any) -> date | datetime | str:
     """A date, a date-time as written (aware only if it has an offset), or an error message."""
     if isinstance(value, (date, datetime)):
         return value
+    if isinstance(value, (list, tuple, set, dict, bytes)):
+        return f"expected a date, got {_show(value)}; {DATE_EXAMPLE}"
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return f"{_show(value)} is not a date; {DATE_EXAMPLE}"
     if isinstance(value, int):
@@ -178,7 +187,10 @@ def _offset(text: str) -> tzinfo:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    """A value as the user wrote it, or what kind of thing it is, never a Python repr."""
+    if isinstance(value, (list, tuple, set, dict, bytes)):
+        return {dict: "a block of fields", bytes: "binary data"}.get(type(value), "a list")
+    text = str(value).lower() if isinstance(value, bool) else f'"{value}"' if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -216,7 +228,9 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     if fields.errors:
         return fields.sorted_errors()
     moment = moment.astimezone(config.tz)
-    body_html = markup.to_html(doc.body, config.raw_html)
+    body_html = fields.markdown(doc.body, config.raw_html)
+    if fields.errors:
+        return fields.sorted_errors()
     url = urls.release_url(moment.year, slug)
     announced = {"release_url": url, "release_title": title}
     return Release(
@@ -248,7 +262,9 @@ def parse_page(doc: Document, config: Config) -> Page | list[SiteError]:
     summary = fields.text("summary")
     if fields.errors:
         return fields.sorted_errors()
-    body_html = markup.to_html(doc.body, config.raw_html)
+    body_html = fields.markdown(doc.body, config.raw_html)
+    if fields.errors:
+        return fields.sorted_errors()
     return Page(
         source=doc.path,
         title=title,
@@ -298,9 +314,9 @@ def read_event(fields: Fields, config: Config, body: str = "") -> Event | None:
     summary = fields.text("summary")
     slug = slug_field(fields, title, fields.doc.path)
     embargo = fields.moment("embargo", config.tz)
+    body_html = fields.markdown(body, config.raw_html)
     if fields.errors or start is None:
         return None
-    body_html = markup.to_html(body, config.raw_html)
     return Event(
         source=fields.doc.path,
         title=title,
@@ -424,13 +440,13 @@ def read_label(fields: Fields, config: Config, body: str = "", awarded: date | N
     summary = fields.text("summary")
     title = fields.text("title")
     embargo = fields.moment("embargo", config.tz)
+    body_html = fields.markdown(body, config.raw_html)
     if fields.errors or issuer is None or awarded is None:
         return None
     if valid_until is None and issuer.valid_years:
         valid_until = add_years(awarded, issuer.valid_years)
     title = title or f"{issuer.name} – {level.capitalize()}"
     slug = slug_field(fields, title, fields.doc.path)
-    body_html = markup.to_html(body, config.raw_html)
     return Label(
         source=fields.doc.path,
         title=title,

@@ -97,6 +97,8 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
     pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
     events: list[Event] = parse_all(load_documents(site_dir, "content/events", errors), parse_event, config, errors)
     labels: list[Label] = parse_all(load_documents(site_dir, "content/labels", errors), parse_label, config, errors)
+    for folder in ("templates", "assets"):
+        errors.extend(list_files(site_dir, folder, "*")[1])  # links leading out of the site
     if errors:
         raise BuildFailed(errors)
     return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview, events=events, labels=labels)
@@ -150,10 +152,10 @@ class Builder:
         problems = check_output_dir(self.site_dir, self.output_dir)
         if problems:
             raise BuildFailed(problems)
-        site = load_site(self.site_dir, now or build_now(), preview=self.preview, base_url=self.base_url)
-        files = render_site(site, self.site_dir)
         with build_lock(self.output_dir):
             clean_leftovers(self.output_dir)
+            site = load_site(self.site_dir, now or build_now(), preview=self.preview, base_url=self.base_url)
+            files = render_site(site, self.site_dir)
             result = write_site(files, asset_dirs(self.site_dir), self.output_dir)
         return BuildReport(
             pages=sum(1 for path in files if path.endswith(".html")),

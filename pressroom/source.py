@@ -7,7 +7,9 @@ alias bombs are caught before anything is built, and only YAML's safe types are 
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,51 @@ import yaml
 
 from pressroom.errors import SiteError
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HANDLER = frontmatter.YAMLHandler()
 MAX_YAML_NODES = 20_000
-MAX_FILE_BYTES = 8 * 1024 * 1024
+# A long press release is 50 kB; a megabyte is a book, or a picture pasted into the text.
+# Python-Markdown needs seconds per megabyte, so more is refused instead of stalling the build.
+MAX_FILE_BYTES = 1_000_000
+# Invisible characters that copy-paste from Word and e-mail brings along, that HTML and XML
+# cannot carry (control characters, lone surrogates, non-characters). Page and line breaks
+# become spaces; the rest is dropped.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("[\x0b\x0c]")
+
+
+def visible_text(text: str) -> str:
+    return _INVISIBLE.sub("", _BREAKS.sub(" ", text))
+
+
+class _DataOnly:
+    """YAML's safe types, with two changes: dates stay text, so that parse.py reads every date
+    (and reports a 30 February at its line), and a value that cannot be built (`!!int x`) is
+    an error at its own line instead of an exception from deep inside PyYAML."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node, deep=False):
+        try:
+            value = super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"{_short(node.value)} cannot be read ({exc})", node.start_mark) from None
+        return visible_text(value) if isinstance(value, str) else value
+
+
+class _FastLoader(_DataOnly, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    pass
+
+
+class _ClearLoader(_DataOnly, yaml.SafeLoader):
+    pass
+
+
+def _short(value: object) -> str:
+    text = f'"{value}"' if isinstance(value, str) else "this value"
+    return text if len(text) <= 40 else text[:37] + '..."'
 
 
 @dataclass(frozen=True)
@@ -54,9 +97,12 @@ def read_source(site_dir: Path, path: Path) -> SourceFile | SiteError:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return SiteError(rel, None, f"cannot be read: {exc.strerror}")
+        return SiteError(rel, 1, f"cannot be read: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
-        return SiteError(rel, None, f"is {len(data) // 1_000_000} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB, split it up")
+        return SiteError(
+            rel, 1, f"is {len(data) / 1_000_000:.1f} MB; a file can be at most {MAX_FILE_BYTES // 1_000_000} MB. "
+            "Put large material such as reports or pictures in assets/ and link to it",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -64,27 +110,38 @@ def read_source(site_dir: Path, path: Path) -> SourceFile | SiteError:
         return SiteError(
             rel, line, f"is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); save the file as UTF-8"
         )
-    return SourceFile(rel, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return SourceFile(rel, visible_text(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def list_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[Path], list[SiteError]]:
-    """Files under site_dir/folder, sorted; links that lead outside the site are refused."""
+    """Visible files under site_dir/folder, sorted. A link that leads outside the site is an
+    error and is not read, so a build never publishes /etc/passwd; linked folders are not entered."""
     root = site_dir / folder
     if not root.is_dir():
         return [], []
     site_real = site_dir.resolve()
+    if not root.resolve().is_relative_to(site_real):
+        return [], [_outside(site_dir, root)]
     files, errors = [], []
-    for path in sorted(root.rglob(pattern)):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # editors' swap files and hidden folders
-        if not path.is_file():
-            continue
-        if not path.resolve().is_relative_to(site_real):
-            rel = path.relative_to(site_dir).as_posix()
-            errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
-            continue
-        files.append(path)
-    return files, errors
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
+        for name in dirnames + sorted(filenames):
+            path = here / name
+            if name.startswith("."):
+                continue  # editors' swap files, .DS_Store
+            if path.is_symlink() and not path.resolve().is_relative_to(site_real):
+                errors.append(_outside(site_dir, path))
+            elif name in filenames and fnmatch.fnmatch(name, pattern) and path.is_file():
+                files.append(path)
+    return sorted(files), errors
+
+
+def _outside(site_dir: Path, link: Path) -> SiteError:
+    return SiteError(
+        link.relative_to(site_dir).as_posix(), None,
+        f"is a link to {os.path.realpath(link)}, outside the site; it was not used. Copy what you need into the site instead",
+    )
 
 
 def split_document(source: SourceFile) -> Document | SiteError:
@@ -127,10 +184,10 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[dict, dict[str, in
             if stripped.startswith("\t"):
                 return SiteError(path, first_line + number, "a tab is used for indentation; YAML needs spaces")
     try:
-        return _load_yaml(_Loader, text, path, first_line)
+        return _load_yaml(_FastLoader, text, path, first_line)
     except _Retry:
         # libyaml is fast but terse; its pure-Python twin explains the same error better.
-        return _load_yaml(yaml.SafeLoader, text, path, first_line)
+        return _load_yaml(_ClearLoader, text, path, first_line)
 
 
 class _Retry(Exception):
@@ -150,7 +207,7 @@ def _load_yaml(loader_class, text: str, path: str, first_line: int) -> tuple[dic
             return problem
         meta = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        if loader_class is not yaml.SafeLoader:
+        if loader_class is not _ClearLoader:
             raise _Retry from None
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
@@ -159,7 +216,9 @@ def _load_yaml(loader_class, text: str, path: str, first_line: int) -> tuple[dic
             what = f"{exc.problem.split(' for the tag ')[-1]} is not allowed here; front matter holds plain values only"
         return SiteError(path, line, f"this is not valid YAML: {what}{_yaml_hint(what)}")
     except yaml.YAMLError as exc:
-        return SiteError(path, first_line, f"this is not valid YAML: {exc}")
+        return SiteError(path, first_line, f"this is not valid YAML: {str(exc).splitlines()[0]}")
+    except RecursionError:
+        return SiteError(path, first_line, "the front matter is nested hundreds of levels deep ([[[[...); a page needs two or three at most")
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
@@ -174,15 +233,20 @@ def _yaml_hint(problem: str) -> str:
         return "; a quote was probably opened and not closed"
     if "found character '\\t'" in problem:
         return "; use spaces, not tabs"
+    if "unhashable key" in problem:
+        return "; a field name must be a plain word, like title"
     return ""
 
 
 def _check_nodes(root: yaml.Node, path: str, first_line: int) -> SiteError | None:
     """Refuse duplicate keys and alias expansion that would blow up ("billion laughs")."""
     sizes: dict[int, int] = {}
+    aliases = 0
 
     def size(node: yaml.Node) -> int:
+        nonlocal aliases
         if id(node) in sizes:
+            aliases += 1
             return sizes[id(node)]
         sizes[id(node)] = 1  # guards against recursive aliases
         if isinstance(node, yaml.MappingNode):
@@ -195,7 +259,9 @@ def _check_nodes(root: yaml.Node, path: str, first_line: int) -> SiteError | Non
         return sizes[id(node)]
 
     if size(root) > MAX_YAML_NODES:
-        return SiteError(path, first_line, f"the front matter expands to more than {MAX_YAML_NODES} values (through & and * aliases); remove them")
+        if aliases:
+            return SiteError(path, first_line, f"the front matter expands to more than {MAX_YAML_NODES:,} values through & and * aliases; write the values out instead")
+        return SiteError(path, first_line, f"the front matter holds more than {MAX_YAML_NODES:,} values, far more than a page needs; shorten it")
 
     def duplicates(node: yaml.Node, seen_nodes: set[int]) -> SiteError | None:
         if id(node) in seen_nodes:

@@ -9,10 +9,13 @@ write is never replaced.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import fcntl
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,15 +53,20 @@ def check_output_dir(site_dir: Path, output_dir: Path) -> list[SiteError]:
 
 @contextlib.contextmanager
 def build_lock(output_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder; a second one is told, not queued."""
+    """One build at a time per output folder; a second one is told, not queued. The lock is
+    on the folder that holds the output (the staging copy is made there too), and the system
+    lets it go when the build ends, however it ends."""
     parent = output_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise BuildFailed([SiteError(str(output_dir), None, f"cannot write here: {exc.strerror}; choose another output folder")]) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildFailed([SiteError(str(output_dir), None, "another build is writing this folder right now; wait for it to finish and try again")]) from None
+            raise BuildFailed([SiteError(str(output_dir), None, "another build of this site is running right now; wait for it to finish and try again")]) from None
         yield
     finally:
         os.close(fd)
@@ -67,9 +75,10 @@ def build_lock(output_dir: Path) -> Iterator[None]:
 def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: Path) -> WriteResult:
     """Stage everything, then swap. Later asset folders override earlier ones."""
     output_dir = output_dir.resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    staging = None
     try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
         for asset_dir in asset_dirs:
             copy_assets(asset_dir, staging / "assets")
         written = unchanged = 0
@@ -85,12 +94,15 @@ def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: P
         removed = count_removed(output_dir, staging)
         swap_into_place(staging, output_dir)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        hint = "; free some disk space and build again" if exc.errno == errno.ENOSPC else ""
+        hint = {errno.ENOSPC: "; free some disk space and build again", errno.EDQUOT: "; free some disk space and build again",
+                errno.EACCES: "; check who may write there", errno.EROFS: "; choose a folder you can write to"}.get(exc.errno, "")
         raise BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")]) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:  # Ctrl-C: the previous output stays, the half-written copy goes
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return WriteResult(written=written, unchanged=unchanged, removed=removed)
 
@@ -128,13 +140,54 @@ def count_removed(old: Path, new: Path) -> int:
 
 
 def swap_into_place(staging: Path, output_dir: Path) -> None:
+    """Exchange the two folders in one step where Linux can (renameat2), so there is no moment,
+    even under kill -9, without a whole output folder. Elsewhere two renames, with Ctrl-C held
+    off between them; a kill between them is repaired by clean_leftovers."""
     if not output_dir.exists():
         os.rename(staging, output_dir)
         return
+    if _exchange(staging, output_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+        return
     retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
-    os.rename(output_dir, retired / output_dir.name)
-    os.rename(staging, output_dir)
+    with _signals_held():
+        os.rename(output_dir, retired / output_dir.name)
+        os.rename(staging, output_dir)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+_RENAME_EXCHANGE, _AT_FDCWD = 2, -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system or file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and kill (TERM) wait until the block is done; they are not lost."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def clean_leftovers(output_dir: Path) -> None:
