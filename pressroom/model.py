@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from pressroom.config import Issuer
@@ -49,6 +49,7 @@ class Event:
     release_url: str = ""  # the release that announced it, if any
     release_title: str = ""
     embargo: datetime | None = None  # kept out of every output until this moment
+    line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages
 
     @property
     def year(self) -> int:
@@ -99,6 +100,7 @@ class Label:
     release_url: str = ""
     release_title: str = ""
     embargo: datetime | None = None  # kept out of every output until this moment
+    line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages
 
     def is_current(self, now: datetime) -> bool:
         return self.expires is None or now.astimezone(timezone.utc) < self.expires.astimezone(timezone.utc)
@@ -143,6 +145,7 @@ class Release:
     event: Event | None = None
     label: Label | None = None
     embargo: datetime | None = None  # kept out of every output until this moment
+    line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages
 
     @property
     def year(self) -> int:
@@ -160,3 +163,4 @@ class Page:
     body_html: str
     summary: str = ""
     menu: int | None = None
+    line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages

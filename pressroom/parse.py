@@ -30,6 +30,10 @@ _DATE_TEXT = re.compile(
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_DATE_WORDS = re.compile(r"^(?P<day>\d{1,2})\.? (?P<month>[A-Za-z]{3,9})\.? (?P<year>\d{4})$")
+_DATE_WORDS_US = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.? (?P<day>\d{1,2}),? (?P<year>\d{4})$")
+_DATE_SLASHED = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 DATE_EXAMPLE = "write 2024-01-09 or 2024-01-09T09:00:00+01:00"
 
 
@@ -51,6 +55,10 @@ class Fields:
 
     def present(self, key: str) -> bool:
         return self.meta.get(key) is not None
+
+    def naming_line(self) -> int:
+        """The line that decides the address: slug: if given, else title:."""
+        return self.doc.line(self.prefix + ("slug" if self.present("slug") else "title"))
 
     def markdown(self, body: str, raw_html: bool) -> str:
         """The body as HTML; text that would stall Markdown is an error at its line."""
@@ -166,7 +174,7 @@ def parse_when(value: Any) -> date | datetime | str:
         return f"{value} is not a full date; {DATE_EXAMPLE}"
     match = _DATE_TEXT.match(value.strip())
     if not match:
-        return f'"{value}" is not a date; {DATE_EXAMPLE}'
+        return _date_in_words(value.strip()) or _date_problem(value)
     year, month, day, hour, minute, second, offset = match.groups()
     try:
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
@@ -175,6 +183,26 @@ def parse_when(value: Any) -> date | datetime | str:
     if hour is None:
         return moment.date() if offset is None else moment.replace(tzinfo=_offset(offset))
     return moment if offset is None else moment.replace(tzinfo=_offset(offset))
+
+
+def _date_in_words(text: str) -> date | None:
+    """"9 January 2024", "9 Jan 2024" and "January 9, 2024": English month names cannot be misread."""
+    match = _DATE_WORDS.match(text) or _DATE_WORDS_US.match(text)
+    if not match:
+        return None
+    parts = match.groupdict()
+    word = parts["month"].lower()
+    month = next((n for n, name in enumerate(MONTH_NAMES, start=1) if name.startswith(word) or (word == "sept" and n == 9)), None)
+    try:
+        return date(int(parts["year"]), month, int(parts["day"])) if month else None
+    except ValueError:
+        return None
+
+
+def _date_problem(value: str) -> str:
+    if _DATE_SLASHED.match(value.strip()):
+        return f'"{value}" can be read two ways (day first or month first); {DATE_EXAMPLE}'
+    return f'"{value}" is not a date; {DATE_EXAMPLE}'
 
 
 def _offset(text: str) -> tzinfo:
@@ -234,6 +262,7 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     url = urls.release_url(moment.year, slug)
     announced = {"release_url": url, "release_title": title}
     return Release(
+        line=fields.naming_line(),
         event=event and dataclasses.replace(event, **announced),
         label=label and dataclasses.replace(label, **announced),
         source=doc.path,
@@ -266,6 +295,7 @@ def parse_page(doc: Document, config: Config) -> Page | list[SiteError]:
     if fields.errors:
         return fields.sorted_errors()
     return Page(
+        line=fields.naming_line(),
         source=doc.path,
         title=title,
         slug=slug,
@@ -318,6 +348,7 @@ def read_event(fields: Fields, config: Config, body: str = "") -> Event | None:
     if fields.errors or start is None:
         return None
     return Event(
+        line=fields.naming_line(),
         source=fields.doc.path,
         title=title,
         start=start,
@@ -448,6 +479,7 @@ def read_label(fields: Fields, config: Config, body: str = "", awarded: date | N
     title = title or f"{issuer.name} – {level.capitalize()}"
     slug = slug_field(fields, title, fields.doc.path)
     return Label(
+        line=fields.naming_line(),
         source=fields.doc.path,
         title=title,
         issuer=issuer,

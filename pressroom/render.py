@@ -34,6 +34,7 @@ class RenderJob:
     template: str
     context: dict[str, Any] = field(hash=False)
     owner: str
+    owner_line: int | None = None
 
     @property
     def path(self) -> str:
@@ -192,13 +193,13 @@ def plan_pages(site: Site) -> list[RenderJob]:
         for listing in paginate(tag.releases, size, tag.url):
             jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"Tagged “{tag.name}”", "kind": "tag", "tag": tag}, f"the tag page of “{tag.name}”"))
     for release in site.releases:
-        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source))
+        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line))
     for page in site.pages:
-        jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source))
+        jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
     for event in site.events:
-        jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event)))
+        jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event), event.line))
     for label in site.labels:
-        jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label)))
+        jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label), label.line))
     return jobs
 
 
@@ -210,7 +211,7 @@ def owner_of(item: Event | Label) -> str:
 
 def render_pages(jobs: Iterable[RenderJob], env: jinja2.Environment, site_dir: Path | None) -> dict[str, bytes]:
     jobs = list(jobs)
-    errors = urls.find_collisions([(job.path, job.owner) for job in jobs])
+    errors = urls.find_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
     if errors:
         raise BuildFailed(errors)
     files: dict[str, bytes] = {}

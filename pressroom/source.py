@@ -49,7 +49,8 @@ class _DataOnly:
         try:
             value = super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise yaml.constructor.ConstructorError(None, None, f"{_short(node.value)} cannot be read ({exc})", node.start_mark) from None
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(None, None, f"{_short(node.value)} cannot be read as {tag}; remove the {tag}", node.start_mark) from None
         return visible_text(value) if isinstance(value, str) else value
 
 
@@ -210,8 +211,10 @@ def _load_yaml(loader_class, text: str, path: str, first_line: int) -> tuple[dic
         if loader_class is not _ClearLoader:
             raise _Retry from None
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
         what = exc.problem or exc.context or "is not valid YAML"
+        if exc.context_mark and "quoted scalar" in (exc.context or ""):
+            mark, what = exc.context_mark, "a quote opened here is never closed; add the closing quote"
+        line = first_line + mark.line if mark else first_line
         if "could not determine a constructor" in str(exc):
             what = f"{exc.problem.split(' for the tag ')[-1]} is not allowed here; front matter holds plain values only"
         return SiteError(path, line, f"this is not valid YAML: {what}{_yaml_hint(what)}")
@@ -259,9 +262,12 @@ def _check_nodes(root: yaml.Node, path: str, first_line: int) -> SiteError | Non
         return sizes[id(node)]
 
     if size(root) > MAX_YAML_NODES:
-        if aliases:
-            return SiteError(path, first_line, f"the front matter expands to more than {MAX_YAML_NODES:,} values through & and * aliases; write the values out instead")
-        return SiteError(path, first_line, f"the front matter holds more than {MAX_YAML_NODES:,} values, far more than a page needs; shorten it")
+        through_aliases = aliases > 0
+        key, _ = max(root.value, key=lambda pair: size(pair[1]))  # the first field that overflows
+        line = first_line + key.start_mark.line
+        if through_aliases:
+            return SiteError(path, line, f"the front matter expands to more than {MAX_YAML_NODES:,} values through & and * aliases; write the values out instead")
+        return SiteError(path, line, f"the front matter holds more than {MAX_YAML_NODES:,} values, far more than a page needs; shorten it")
 
     def duplicates(node: yaml.Node, seen_nodes: set[int]) -> SiteError | None:
         if id(node) in seen_nodes:

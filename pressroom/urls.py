@@ -62,15 +62,15 @@ def output_path(url: str) -> str:
     return url
 
 
-def find_collisions(claims: list[tuple[str, str]]) -> list[SiteError]:
-    """Two things written to one path: name both, so the user can rename one."""
-    owners: dict[str, str] = {}
+def find_collisions(claims: list[tuple[str, str, int | None]]) -> list[SiteError]:
+    """Two things written to one path: name both (file and line), so the user can rename one."""
+    owners: dict[str, tuple[str, int | None]] = {}
     errors = []
-    for path, owner in claims:
-        if path in owners and owners[path] != owner:
-            errors.append(
-                SiteError(owner, None, f'would be written to /{path}, like {owners[path]}; give one of them another slug')
-            )
+    for path, owner, line in claims:
+        if path in owners and owners[path][0] != owner:
+            first, first_line = owners[path]
+            where = f"{first}:{first_line}" if first_line else first
+            errors.append(SiteError(owner, line, f"would be written to /{path}, like {where}; give one of them another slug"))
         else:
-            owners.setdefault(path, owner)
+            owners.setdefault(path, (owner, line))
     return errors
