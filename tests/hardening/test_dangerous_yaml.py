@@ -87,5 +87,5 @@ def test_nesting_thousands_deep_is_an_error_not_a_crash(value):
 def test_front_matter_with_too_many_values_says_so_without_talking_of_aliases():
     error = split("tags: [" + ", ".join(f"t{i}" for i in range(MAX_YAML_NODES)) + "]")
     assert str(error) == (
-        f"content/news/x.md:2: the front matter holds more than {MAX_YAML_NODES:,} values, far more than a page needs; shorten it"
+        f"content/news/x.md:3: the front matter holds more than {MAX_YAML_NODES:,} values, far more than a page needs; shorten it"
     )
