@@ -78,6 +78,14 @@ def load_documents(site_dir: Path, folder: str, errors: list[SiteError]) -> list
     return documents
 
 
+def check_templates_and_assets(site_dir: Path) -> list[SiteError]:
+    """Links that lead out of the site, and templates that are not UTF-8 text, before Jinja
+    or the copy to output/ meets them."""
+    templates, errors = list_files(site_dir, "templates", "*")
+    errors += [source for source in (read_source(site_dir, path) for path in templates) if isinstance(source, SiteError)]
+    return errors + list_files(site_dir, "assets", "*")[1]
+
+
 def parse_all(documents: list[Document], parse: Callable[[Document, Config], T | list[SiteError]], config: Config, errors: list[SiteError]) -> list[T]:
     parsed = []
     for document in documents:
@@ -97,8 +105,7 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
     pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
     events: list[Event] = parse_all(load_documents(site_dir, "content/events", errors), parse_event, config, errors)
     labels: list[Label] = parse_all(load_documents(site_dir, "content/labels", errors), parse_label, config, errors)
-    for folder in ("templates", "assets"):
-        errors.extend(list_files(site_dir, folder, "*")[1])  # links leading out of the site
+    errors.extend(check_templates_and_assets(site_dir))
     if errors:
         raise BuildFailed(errors)
     return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview, events=events, labels=labels)

@@ -104,14 +104,23 @@ def read_source(site_dir: Path, path: Path) -> SourceFile | SiteError:
             rel, 1, f"is {len(data) / 1_000_000:.1f} MB; a file can be at most {MAX_FILE_BYTES // 1_000_000} MB. "
             "Put large material such as reports or pictures in assets/ and link to it",
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return SiteError(rel, 1, "is saved as UTF-16; save it as UTF-8 (in most editors: Save as, Encoding: UTF-8)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return SiteError(
-            rel, line, f"is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); save the file as UTF-8"
-        )
+        return SiteError(rel, line, f"is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}{_guess(data[exc.start])}); save the file as UTF-8")
     return SourceFile(rel, visible_text(text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _guess(byte: int) -> str:
+    """What a stray byte most likely was: Windows programs save "ø" as 0xf8 and "’" as 0x92."""
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return f', probably "{char}" saved by a Windows program' if char.isprintable() else ""
 
 
 def list_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[Path], list[SiteError]]:

@@ -95,7 +95,7 @@ def test_non_utf8_file_names_the_byte(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_bytes(b"---\ntitle: Troms\xf8\n---\n")
     error = read_source(tmp_path, path)
-    assert str(error) == "content/news/x.md:2: is not UTF-8 text (byte 16 is 0xf8); save the file as UTF-8"
+    assert str(error) == 'content/news/x.md:2: is not UTF-8 text (byte 16 is 0xf8, probably "ø" saved by a Windows program); save the file as UTF-8'
 
 
 @settings(max_examples=300, deadline=None)
