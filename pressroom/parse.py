@@ -241,6 +241,8 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     slug = slug_field(fields, title, doc.path)
     image = fields.text("image")
     image_alt = fields.text("image_alt")
+    if image and not markup.is_safe_url(image):
+        fields.error("image", f"{_show(image)} is not a picture address; write one like /assets/images/photo.jpg or https://...")
     if image and not image_alt:
         fields.error("image", "has no image_alt; add image_alt: with a short description of the picture for people who cannot see it")
     lang = fields.text("lang")

@@ -110,13 +110,13 @@ def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: P
 def copy_assets(source: Path, target: Path) -> None:
     if not source.is_dir():
         return
-    root = source.resolve()
+    site = source.resolve().parent
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
-        if not path.resolve().is_relative_to(root):
-            continue  # a link out of the assets folder is never published
+        if not path.resolve().is_relative_to(site):
+            continue  # a link out of the site is never published (the pipeline reports it)
         destination = target / rel
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, destination)
