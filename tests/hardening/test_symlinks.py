@@ -56,8 +56,11 @@ def test_the_asset_copy_skips_outside_links_even_when_called_on_its_own(tmp_path
     """The last line of defence, for callers that skip the pipeline's check."""
     from pressroom.write import copy_assets
 
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "passwd").write_text(SECRET)
-    os.symlink(tmp_path / "passwd", tmp_path / "assets" / "passwd")
-    copy_assets(tmp_path / "assets", tmp_path / "out")
-    assert not (tmp_path / "out" / "passwd").exists()
+    assets, elsewhere = tmp_path / "site" / "assets", tmp_path / "elsewhere"
+    assets.mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "passwd").write_text(SECRET)
+    os.symlink(elsewhere / "passwd", assets / "passwd")
+    (assets / "logo.svg").write_text("<svg/>")
+    copy_assets(assets, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["logo.svg"]
