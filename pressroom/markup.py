@@ -28,6 +28,7 @@ _IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")
 # a file that goes past them is refused with its line instead of stalling the build.
 MAX_NESTING = 32  # list levels (4 spaces each) or > quote levels
 MAX_BRACKETS = 500  # [ in one paragraph
+MAX_TABLE_ROWS = 2000  # half a second of Markdown; more is a spreadsheet, not a page
 _NESTED = re.compile(r"^((?:[ \t]*>){33})|^([ \t]{129,})(?:[-*+]|\d+[.)])(?:\s|$)")
 
 
@@ -82,11 +83,14 @@ def to_html(text: str, raw_html: bool = True) -> str:
 
 def check_shape(text: str) -> None:
     """Refuse deep nesting and bracket storms before Markdown spends minutes on them."""
-    brackets, paragraph_line = 0, 1
+    brackets, paragraph_line, table_rows = 0, 1, 0
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             brackets, paragraph_line = 0, number + 1
             continue
+        table_rows = table_rows + 1 if "|" in line else 0
+        if table_rows > MAX_TABLE_ROWS + 2:  # the heading row and the --- row are not counted
+            raise MarkupTooDeep(number - table_rows + 1, f"this table has more than {MAX_TABLE_ROWS:,} rows, too many to read on a page; put the data in a spreadsheet in assets/ and link to it")
         if _NESTED.match(line):
             raise MarkupTooDeep(number, f"lists or quotes are nested more than {MAX_NESTING} levels deep here; Markdown cannot handle that in reasonable time. Simplify it")
         if not line.lstrip().startswith("|"):  # each table cell is read on its own

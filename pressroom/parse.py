@@ -34,6 +34,7 @@ _DATE_WORDS = re.compile(r"^(?P<day>\d{1,2})\.? (?P<month>[A-Za-z]{3,9})\.? (?P<
 _DATE_WORDS_US = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.? (?P<day>\d{1,2}),? (?P<year>\d{4})$")
 _DATE_SLASHED = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+MAX_LIST_ITEMS = 100  # tags of one release: each becomes a page of the site
 DATE_EXAMPLE = "write 2024-01-09 or 2024-01-09T09:00:00+01:00"
 
 
@@ -147,7 +148,11 @@ class Fields:
             self.error(key, f"expected a list like {key}: [awards, events]")
             return ()
         items = (" ".join(str(v).split()) for v in value if v is not None)
-        return tuple(dict.fromkeys(item for item in items if item))
+        unique = tuple(dict.fromkeys(item for item in items if item))
+        if len(unique) > MAX_LIST_ITEMS:
+            self.error(key, f"has {len(unique):,} entries; at most {MAX_LIST_ITEMS} are allowed. A few well-chosen ones help readers most")
+            return ()
+        return unique
 
 
 def parse_moment(value: Any, tz: tzinfo) -> datetime | str:
