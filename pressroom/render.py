@@ -8,6 +8,8 @@ instead of publishing an empty string.
 from __future__ import annotations
 
 import json
+import linecache
+from collections import Counter
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -234,13 +236,8 @@ def template_error(exc: BaseException, site_dir: Path | None, template_name: str
     """The template file and line where rendering failed, and what went wrong."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return SiteError(display_path(exc.filename, site_dir, exc.name or template_name), exc.lineno, f"template syntax error: {exc.message}")
-    filename, line = None, None
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code.co_filename
-        if code.endswith((".html", ".xml", ".txt", ".j2")) or "/templates/" in code:
-            filename, line = code, tb.tb_lineno
-        tb = tb.tb_next
+    frames = template_frames(exc)
+    filename, line = loop_entry(frames) if isinstance(exc, RecursionError) else (frames[-1] if frames else (None, None))
     where = display_path(filename, site_dir, template_name)
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(where, line, f'the template "{exc.name}" does not exist; check the name, or add templates/{exc.name}')
@@ -249,6 +246,33 @@ def template_error(exc: BaseException, site_dir: Path | None, template_name: str
     if isinstance(exc, RecursionError):
         return SiteError(where, line, "the template calls itself without end (an include or macro loop)")
     return SiteError(where, line, f"the template failed: {type(exc).__name__}: {exc}")
+
+
+def template_frames(exc: BaseException) -> list[tuple[str, int]]:
+    """(template file, line) of each template frame, outermost first."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code.co_filename
+        if code.endswith((".html", ".xml", ".txt", ".j2", ".ics")) or "/templates/" in code:
+            frames.append((code, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def loop_entry(frames: list[tuple[str, int]]) -> tuple[str | None, int | None]:
+    """The line that calls itself: among the frames of the cycle, the first that is not
+    an {% extends %} or {% block %} (which every page of the loop passes through)."""
+    if not frames:
+        return None, None
+    counts = Counter(frames)
+    most = max(counts.values())
+    repeated = [frame for frame in dict.fromkeys(frames) if counts[frame] * 2 > most]  # the frames of the cycle
+    for filename, line in repeated:
+        text = linecache.getline(filename, line)
+        if "extends" not in text and "block" not in text:
+            return filename, line
+    return repeated[0]
 
 
 def display_path(filename: str | None, site_dir: Path | None, fallback: str) -> str:
