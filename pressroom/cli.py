@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -120,7 +121,9 @@ def build_site(args: argparse.Namespace):
 
 def run_build(args: argparse.Namespace) -> int:
     report = build_site(args)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the new site is in place: nothing left to stop
     print(summary_line(report))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     return report_findings(report, Path(args.site_dir)) if args.check else EXIT_OK
 
 

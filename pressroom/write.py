@@ -92,7 +92,8 @@ def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: P
                 written += 1
         (staging / MARKER).write_bytes(MARKER_TEXT)
         removed = count_removed(output_dir, staging)
-        swap_into_place(staging, output_dir)
+        with _signals_held(too_late=True):
+            swap_into_place(staging, output_dir)
     except OSError as exc:
         if staging:
             shutil.rmtree(staging, ignore_errors=True)
@@ -176,17 +177,24 @@ def _libc() -> ctypes.CDLL | None:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and kill (TERM) wait until the block is done; they are not lost."""
+def _signals_held(too_late: bool = False) -> Iterator[None]:
+    """Ctrl-C and kill (TERM) wait until the block is done. With too_late, one that arrived
+    while the block succeeded is dropped: it came after the new site was in place, when there
+    was nothing left to stop, and the build reports success, which is the truth."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, OSError, ValueError):
         previous = None
+    succeeded = False
     try:
         yield
+        succeeded = True
     finally:
         if previous is not None:
+            if too_late and succeeded:
+                for number in signal.sigpending() & held:
+                    signal.sigtimedwait([number], 0)
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
