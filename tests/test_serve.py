@@ -24,9 +24,9 @@ SITE = {
 }
 
 
-def http(port: int, raw_path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def http(port: int, raw_path: str, method: str = "GET", host: str | None = None, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
     """One request with the path sent exactly as given (no client tidies it up first)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         request = f"{method} {raw_path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\nConnection: close\r\n\r\n"
         conn.sendall(request.encode("latin-1"))
         data = b""
