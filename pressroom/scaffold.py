@@ -23,6 +23,7 @@ import yaml
 from pressroom import __version__, urls
 from pressroom.config import Config
 from pressroom.errors import BuildFailed, SiteError, UsageError
+from pressroom.source import visible_text
 
 STARTER = Path(__file__).parent / "starter"
 KINDS = ("release", "event", "label", "page")
@@ -37,8 +38,9 @@ class NewFile:
 
 
 def clean_title(title: str) -> str:
-    """One line of text; a title nothing can be made of is a usage error."""
-    text = " ".join(title.split())
+    """One line of text, without the invisible characters a build would drop; a title nothing
+    can be made of is a usage error."""
+    text = " ".join(visible_text(title).split())
     if not text:
         raise UsageError("the title is empty; write it in quotes: pressroom new release \"What happened\"")
     try:

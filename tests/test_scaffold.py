@@ -91,7 +91,7 @@ def test_new_event_and_label(make_site, pressroom):
     run = pressroom("new", "event", "Members' meeting", cwd=site, env=LATE_EVENING_UTC)
     assert run.code == 0 and run.stdout == "content/events/members-meeting.md\n"
     meta, _ = front_matter(site / "content/events/members-meeting.md")
-    assert meta["title"] == "Members' meeting" and str(meta["start"]) == "2024-01-09 09:00:00"
+    assert meta["title"] == "Members' meeting" and str(meta["start"]) == "2024-01-09T09:00:00"
     assert_every_field_explained(site / "content/events/members-meeting.md", [f for f in EVENT_FIELDS if f != "name"])
     run = pressroom("new", "label", "Cluster Management Excellence – Silver", cwd=site, env=LATE_EVENING_UTC)
     assert run.code == 0 and run.stdout == "content/labels/cluster-management-excellence-silver.md\n"

@@ -127,7 +127,7 @@ def test_location_as_text_or_block_and_online_events():
 
 def test_event_errors_name_the_line_and_the_fix():
     assert event_errors("title: A\nstart: 2024-01-24T13:00:00+01:00\nend: 2024-01-24T12:00:00+01:00\n") == [
-        "content/events/2024/x.md:4: end: 2024-01-24 12:00:00+01:00 is before start (2024-01-24 13:00:00+01:00); an event cannot end before it starts"
+        "content/events/2024/x.md:4: end: 2024-01-24T12:00:00+01:00 is before start (2024-01-24T13:00:00+01:00); an event cannot end before it starts"
     ]
     assert event_errors("title: A\nstart: 2024-01-24T13:00:00+01:00\nstatus: canceled\n") == [
         'content/events/2024/x.md:4: status: "canceled" is not a status; did you mean "cancelled"?'
@@ -140,7 +140,7 @@ def test_event_errors_name_the_line_and_the_fix():
 def test_a_time_without_offset_when_no_zone_is_known_is_an_error():
     no_zone = parse_config('title = "T"\nbase_url = "https://example.org/"\n')
     [message] = event_errors("title: A\nstart: 2024-01-24T13:00:00\n", config=no_zone)
-    assert message.startswith("content/events/2024/x.md:3: start: 2024-01-24 13:00:00 has no offset and the time zone is unknown; add timezone:")
+    assert message.startswith("content/events/2024/x.md:3: start: 2024-01-24T13:00:00 has no offset and the time zone is unknown; add timezone:")
     assert event("title: A\nstart: 2024-01-24T13:00:00+01:00\n", config=no_zone).start.utcoffset() == timedelta(hours=1)
 
 
@@ -153,7 +153,7 @@ def test_dst_mistakes_are_caught():
 
 def test_all_day_event_with_a_time_and_timed_event_with_a_date_are_errors():
     [message] = event_errors("title: A\nstart: 2027-05-11T09:00:00+02:00\nall_day: true\n")
-    assert message.startswith("content/events/2024/x.md:3: start: 2027-05-11 09:00:00+02:00 has a time, but the event is all day")
+    assert message.startswith("content/events/2024/x.md:3: start: 2027-05-11T09:00:00+02:00 has a time, but the event is all day")
     [message] = event_errors("title: A\nstart: 2027-05-11T09:00:00+02:00\nend: 2027-05-12\n")
     assert "end: 2027-05-12 has no time" in message
 
@@ -174,7 +174,7 @@ def test_errors_in_an_event_block_point_at_their_own_lines():
     text = ESCA_RELEASE.replace("  end: 2024-01-24T18:00:00+01:00\n", "  end: 2024-01-23T18:00:00+01:00\n").replace("level: bronze", "level: platinum")
     result = parse_release(doc(text, "content/news/2024/esca.md"), CONFIG)
     assert [str(e) for e in result] == [
-        "content/news/2024/esca.md:7: event.end: 2024-01-23 18:00:00+01:00 is before start (2024-01-24 13:00:00+01:00); an event cannot end before it starts",
+        "content/news/2024/esca.md:7: event.end: 2024-01-23T18:00:00+01:00 is before start (2024-01-24T13:00:00+01:00); an event cannot end before it starts",
         'content/news/2024/esca.md:16: label.level: "platinum" is not a level of European Secretariat for Cluster Analysis; use one of bronze, silver, gold',
     ]
 

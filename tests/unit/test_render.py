@@ -83,7 +83,7 @@ def test_content_colliding_with_a_generated_page_names_the_file():
     with pytest.raises(BuildFailed) as failure:
         render(pages=[page])
     assert [str(e) for e in failure.value.errors] == [
-        "content/pages/news.md: would be written to /news/index.html, like the news listing; give one of them another slug"
+        "content/pages/news.md:1: would be written to /news/index.html, like the news listing; give one of them another slug"
     ]
 
 
