@@ -127,11 +127,15 @@ def test_two_builds_at_once_the_second_is_told_and_nothing_is_corrupted(tmp_path
     while f" {first.pid} " not in Path("/proc/locks").read_text():  # the first build holds the lock
         assert first.poll() is None and time.monotonic() < deadline, "the first build never took the lock"
         time.sleep(0.01)
-    second = subprocess.run([sys.executable, "-m", "pressroom", "build", str(site), "--output", str(output)], env=ENV, capture_output=True, text=True, timeout=120)
+    first.send_signal(signal.SIGSTOP)  # keep it inside its build, however slow the second starts
+    try:
+        second = subprocess.run([sys.executable, "-m", "pressroom", "build", "site", "--output", "public"], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=120)
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert second.returncode == 1
     assert second.stdout == ""
     assert second.stderr == (
-        f"{output.resolve()}: another build of this site is running right now; wait for it to finish and try again\n"
+        "public: another build of this site is running right now; wait for it to finish and try again\n"
         "pressroom: 1 error; nothing was written\n"
     )
     out, err = first.communicate(timeout=300)
@@ -158,10 +162,10 @@ def test_a_full_disk_leaves_the_previous_output_and_says_what_to_do(make_site, t
         assert pressroom("build", str(site), "--output", str(output)).code == 0
         before = tree(output)
         write_files(site, {"assets/report.pdf": os.urandom(1_500_000)})
-        run = pressroom("build", str(site), "--output", str(output))
+        run = pressroom("build", str(site), "--output", str(output), cwd=tmp_path)
         assert run.code == 1
         assert run.stderr == (
-            f"{output}: could not write the site: No space left on device; free some disk space and build again. The previous output is untouched\n"
+            "disk/output: could not write the site: No space left on device; free some disk space and build again. The previous output is untouched\n"
             "pressroom: 1 error; nothing was written\n"
         )
         assert tree(output) == before
