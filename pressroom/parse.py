@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import PurePosixPath
@@ -49,7 +50,8 @@ class Fields:
 
     def error(self, key: str, message: str) -> None:
         name = self.prefix + key
-        self.errors.append(SiteError(self.doc.path, self.doc.line(name), f"{name}: {message}"))
+        shown = name if name.isprintable() else json.dumps(name)  # a message stays one line
+        self.errors.append(SiteError(self.doc.path, self.doc.line(name), f"{shown}: {message}"))
 
     def sorted_errors(self) -> list[SiteError]:
         return sorted(self.errors, key=lambda e: e.line or 0)

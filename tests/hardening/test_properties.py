@@ -120,6 +120,6 @@ def test_text_fields_are_never_published_unescaped(title, author, summary, tag, 
             page.feed(data.decode("utf-8"))
             assert page.found == [], path
             if path == "news/2024/x/index.html":
-                assert page.h1 == [" ".join(visible_text(title).split())]
+                assert page.h1[0] == " ".join(visible_text(title).split())  # the body may add headings
         else:
             assert b"<x-injected" not in data, path
