@@ -109,4 +109,4 @@ def test_an_embargo_that_is_not_a_moment_is_an_error_in_events_and_labels():
     assert [str(e) for e in event("title: S\nstart: 2024-03-01T09:00:00\nembargo: soon\n")] == [
         'content/events/x.md:4: embargo: "soon" is not a date; write 2024-01-09 or 2024-01-09T09:00:00+01:00']
     assert [str(e) for e in label("issuer: esca\nlevel: gold\nawarded: 2024-02-01\nembargo: [1]\n")] == [
-        "content/labels/x.md:5: embargo: [1] is not a date; write 2024-01-09 or 2024-01-09T09:00:00+01:00"]
+        "content/labels/x.md:5: embargo: expected a date, got a list; write 2024-01-09 or 2024-01-09T09:00:00+01:00"]
