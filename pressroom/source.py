@@ -7,6 +7,7 @@ alias bombs are caught before anything is built, and only YAML's safe types are 
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,21 +70,46 @@ def read_source(site_dir: Path, path: Path) -> SourceFile | SiteError:
 
 def list_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[Path], list[SiteError]]:
     """Files under site_dir/folder, sorted; links that lead outside the site are refused."""
+    found, errors = scan_files(site_dir, folder, pattern)
+    return [site_dir / rel for rel, _ in found], errors
+
+
+def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[tuple[str, tuple[int, int]]], list[SiteError]]:
+    """Like list_files, with each file's size and modification time: one stat per file, so
+    a rebuild can tell which of ten thousand files changed in a few milliseconds."""
     root = site_dir / folder
     if not root.is_dir():
         return [], []
     site_real = site_dir.resolve()
+    root_inside = root.resolve().is_relative_to(site_real)
     files, errors = [], []
-    for path in sorted(root.rglob(pattern)):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # editors' swap files and hidden folders
-        if not path.is_file():
+    todo = [(folder + "/", str(root))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
             continue
-        if not path.resolve().is_relative_to(site_real):
-            rel = path.relative_to(site_dir).as_posix()
-            errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
-            continue
-        files.append(path)
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # editors' swap files and hidden folders
+            rel = prefix + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((rel + "/", entry.path))
+                    continue
+                if not fnmatch.fnmatchcase(entry.name, pattern) or not entry.is_file():
+                    continue
+                inside = Path(entry.path).resolve().is_relative_to(site_real) if entry.is_symlink() else root_inside
+                stat = entry.stat()
+            except OSError:
+                continue
+            if not inside:
+                errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
+                continue
+            files.append((rel, (stat.st_size, stat.st_mtime_ns)))
+    files.sort(key=lambda item: item[0].split("/"))
+    errors.sort(key=lambda error: error.path.split("/"))
     return files, errors
 
 
