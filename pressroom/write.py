@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -65,76 +66,206 @@ def build_lock(output_dir: Path) -> Iterator[None]:
 
 
 def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: Path) -> WriteResult:
-    """Stage everything, then swap. Later asset folders override earlier ones."""
-    output_dir = output_dir.resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    """Stage everything, then put it in place. Later asset folders override earlier ones."""
+    staging = Staging.open(output_dir)
     try:
-        for asset_dir in asset_dirs:
-            copy_assets(asset_dir, staging / "assets")
-        written = unchanged = 0
         for rel in sorted(files):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[rel])
-            if keep_old_mtime(output_dir / rel, target, files[rel]):
-                unchanged += 1
-            else:
-                written += 1
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        removed = count_removed(output_dir, staging)
-        swap_into_place(staging, output_dir)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        hint = "; free some disk space and build again" if exc.errno == errno.ENOSPC else ""
-        raise BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")]) from None
+            staging.put(rel, files[rel])
+        staging.put_assets(asset_dirs)
+        return staging.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.abort()
         raise
-    return WriteResult(written=written, unchanged=unchanged, removed=removed)
 
 
-def copy_assets(source: Path, target: Path) -> None:
-    if not source.is_dir():
-        return
-    root = source.resolve()
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if not path.resolve().is_relative_to(root):
-            continue  # a link out of the assets folder is never published
-        destination = target / rel
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+FileState = tuple[int, int]  # (size, mtime in ns): how a later build recognises a file
 
 
-def keep_old_mtime(old: Path, new: Path, data: bytes) -> bool:
+class Staging:
+    """One build's changes to the output folder, staged beside it and put in place at once.
+
+    A first build writes the whole site into the staging folder, which then becomes the
+    output folder. Later builds stage only the files whose bytes changed; commit() then
+    moves them in and deletes the files the site no longer has, after writing down what
+    it is about to do, so that a build killed half-way is finished by the next one.
+    Unchanged files are not touched at all: they keep their modification time."""
+
+    def __init__(self, output_dir: Path, path: Path, fresh: bool):
+        self.output_dir = output_dir
+        self.path = path
+        self.fresh = fresh  # no output folder yet: the staging folder will become it
+        self.expected: dict[str, FileState] = {}
+        self.staged: set[str] = set()
+        self.uncounted: set[str] = {MARKER}  # assets and the marker are not pages
+
+    @classmethod
+    def open(cls, output_dir: Path) -> Staging:
+        output_dir = output_dir.resolve()
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+        return cls(output_dir, path, fresh=not output_dir.is_dir())
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage one file unless the output already has these bytes; True if it changed."""
+        changed, state = stage_file(self.path, self.output_dir, self.fresh, rel, data)
+        self.record(rel, changed, state)
+        return changed
+
+    def record(self, rel: str, changed: bool, state: FileState) -> None:
+        """Take note of a file another process staged with stage_file."""
+        self.expected[rel] = state
+        if changed:
+            self.staged.add(rel)
+        else:
+            self.staged.discard(rel)
+
+    def keep(self, rel: str, state: FileState) -> None:
+        """A file the output already has and that this build did not need to make again."""
+        self.expected[rel] = state
+
+    def put_assets(self, asset_dirs: list[Path]) -> None:
+        for rel, source in sorted(collect_assets(asset_dirs, "assets").items()):
+            changed, state = stage_copy(self.path, self.output_dir, self.fresh, rel, source)
+            self.record(rel, changed, state)
+            self.uncounted.add(rel)
+
+    def commit(self, existing: dict[str, FileState] | None = None) -> WriteResult:
+        """Put the staged files in place; `existing` is a scan of the output, if made already."""
+        try:
+            self.put(MARKER, MARKER_TEXT)
+            if self.fresh:
+                os.rename(self.path, self.output_dir)
+                return self.result(removed=0)
+            if existing is None:
+                existing = scan_output(self.output_dir)
+            removals = sorted(set(existing) - set(self.expected))
+            moves = sorted(self.staged)
+            journal = self.path / JOURNAL
+            journal.write_text(json.dumps({"moves": moves, "removals": removals}), encoding="utf-8")
+            apply_journal(self.path, self.output_dir, moves, removals)
+        except OSError as exc:
+            raise write_failed(exc, self.output_dir) from None
+        shutil.rmtree(self.path, ignore_errors=True)
+        return self.result(removed=len(removals))
+
+    def result(self, removed: int) -> WriteResult:
+        pages = set(self.expected) - self.uncounted
+        written = len(pages & self.staged)
+        return WriteResult(written=written, unchanged=len(pages) - written, removed=removed)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+JOURNAL = ".pressroom-commit.json"
+
+
+def stage_file(staging: Path, output_dir: Path, fresh: bool, rel: str, data: bytes) -> tuple[bool, FileState]:
+    """Write `data` into the staging folder unless output/rel holds exactly these bytes."""
+    if not fresh:
+        old = output_dir / rel
+        try:
+            stat = old.stat()
+            if stat.st_size == len(data) and old.read_bytes() == data:
+                return False, (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            pass
+    target = staging / rel
     try:
-        stat = old.stat()
-        if stat.st_size != len(data) or old.read_bytes() != data:
-            return False
-    except OSError:
-        return False
-    os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    return True
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        stat = target.stat()
+    except OSError as exc:
+        raise write_failed(exc, output_dir) from None
+    return True, (stat.st_size, stat.st_mtime_ns)
 
 
-def count_removed(old: Path, new: Path) -> int:
-    if not old.is_dir():
-        return 0
-    return sum(1 for path in old.rglob("*") if path.is_file() and not (new / path.relative_to(old)).exists())
+def stage_copy(staging: Path, output_dir: Path, fresh: bool, rel: str, source: Path) -> tuple[bool, FileState]:
+    """Copy an asset unless the output has it already (same size and modification time)."""
+    try:
+        wanted = source.stat()
+        if not fresh:
+            try:
+                old = (output_dir / rel).stat()
+                if (old.st_size, old.st_mtime_ns) == (wanted.st_size, wanted.st_mtime_ns):
+                    return False, (old.st_size, old.st_mtime_ns)
+            except OSError:
+                pass
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        stat = target.stat()
+    except OSError as exc:
+        raise write_failed(exc, output_dir) from None
+    return True, (stat.st_size, stat.st_mtime_ns)
 
 
-def swap_into_place(staging: Path, output_dir: Path) -> None:
-    if not output_dir.exists():
-        os.rename(staging, output_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
-    os.rename(output_dir, retired / output_dir.name)
-    os.rename(staging, output_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+def write_failed(exc: OSError, output_dir: Path) -> BuildFailed:
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    hint = "; free some disk space and build again" if exc.errno == errno.ENOSPC else ""
+    return BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")])
+
+
+def collect_assets(asset_dirs: list[Path], prefix: str) -> dict[str, Path]:
+    """Output path -> source file; a later folder replaces an earlier one's file."""
+    found: dict[str, Path] = {}
+    for source in asset_dirs:
+        if not source.is_dir():
+            continue
+        root = source.resolve()
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source)
+            if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue  # a link out of the assets folder is never published
+            found[f"{prefix}/{rel.as_posix()}"] = path
+    return found
+
+
+def scan_output(folder: Path) -> dict[str, FileState]:
+    """Every file below `folder` with its size and modification time (one stat each)."""
+    found: dict[str, FileState] = {}
+    todo = [("", str(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((rel + "/", entry.path))
+                else:
+                    stat = entry.stat()
+                    found[rel] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                continue
+    return found
+
+
+def apply_journal(staging: Path, output_dir: Path, moves: list[str], removals: list[str]) -> None:
+    """Move staged files into the output and delete removed ones; safe to run twice."""
+    for rel in moves:
+        source = staging / rel
+        if source.exists():
+            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, output_dir / rel)
+    folders = set()
+    for rel in removals:
+        target = output_dir / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+        folders.update(Path(rel).parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if folder.parts:
+            with contextlib.suppress(OSError):
+                (output_dir / folder).rmdir()  # only when it is empty
 
 
 def clean_leftovers(output_dir: Path) -> None:
@@ -143,6 +274,12 @@ def clean_leftovers(output_dir: Path) -> None:
     if not parent.is_dir():
         return
     for path in parent.glob(f".{output_dir.name}.staging-*"):
+        journal = path / JOURNAL
+        if journal.is_file() and output_dir.is_dir():
+            # killed while moving files in: finish the job, the staged files are complete
+            with contextlib.suppress(OSError, ValueError):
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+                apply_journal(path, output_dir.resolve(), plan["moves"], plan["removals"])
         shutil.rmtree(path, ignore_errors=True)
     for path in sorted(parent.glob(f".{output_dir.name}.old-*")):
         kept = path / output_dir.name
