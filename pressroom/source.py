@@ -11,7 +11,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import frontmatter
 import yaml
@@ -83,7 +83,27 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list
     site_real = site_dir.resolve()
     root_inside = root.resolve().is_relative_to(site_real)
     files, errors = [], []
-    todo = [(folder + "/", str(root))]
+    for rel, entry in walk(root, folder + "/", hidden=False):  # no editors' swap files, hidden folders
+        try:
+            if not fnmatch.fnmatchcase(entry.name, pattern) or not entry.is_file():
+                continue
+            inside = Path(entry.path).resolve().is_relative_to(site_real) if entry.is_symlink() else root_inside
+            stat = entry.stat()
+        except OSError:
+            continue
+        if not inside:
+            errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
+            continue
+        files.append((rel, (stat.st_size, stat.st_mtime_ns)))
+    files.sort(key=lambda item: item[0].split("/"))
+    errors.sort(key=lambda error: error.path.split("/"))
+    return files, errors
+
+
+def walk(folder: Path, prefix: str = "", hidden: bool = True) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every entry below `folder` that is not a folder, as (prefix + relative path, entry);
+    links to folders are not followed."""
+    todo = [(prefix, str(folder))]
     while todo:
         prefix, path = todo.pop()
         try:
@@ -91,26 +111,15 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
-                continue  # editors' swap files and hidden folders
-            rel = prefix + entry.name
+            if not hidden and entry.name.startswith("."):
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    todo.append((rel + "/", entry.path))
+                    todo.append((prefix + entry.name + "/", entry.path))
                     continue
-                if not fnmatch.fnmatchcase(entry.name, pattern) or not entry.is_file():
-                    continue
-                inside = Path(entry.path).resolve().is_relative_to(site_real) if entry.is_symlink() else root_inside
-                stat = entry.stat()
             except OSError:
                 continue
-            if not inside:
-                errors.append(SiteError(rel, None, "is a link to a file outside the site; it was not read. Copy the file into the site instead"))
-                continue
-            files.append((rel, (stat.st_size, stat.st_mtime_ns)))
-    files.sort(key=lambda item: item[0].split("/"))
-    errors.sort(key=lambda error: error.path.split("/"))
-    return files, errors
+            yield prefix + entry.name, entry
 
 
 def split_document(source: SourceFile) -> Document | SiteError:

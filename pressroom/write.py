@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from pressroom.errors import BuildFailed, SiteError
+from pressroom.source import walk
 
 MARKER = ".pressroom-output"
 MARKER_TEXT = b"This folder is written by Pressroom; each build replaces it whole.\n"
@@ -226,23 +227,12 @@ def collect_assets(asset_dirs: list[Path], prefix: str) -> dict[str, Path]:
 def scan_output(folder: Path) -> dict[str, FileState]:
     """Every file below `folder` with its size and modification time (one stat each)."""
     found: dict[str, FileState] = {}
-    todo = [("", str(folder))]
-    while todo:
-        prefix, path = todo.pop()
+    for rel, entry in walk(folder):
         try:
-            entries = list(os.scandir(path))
+            stat = entry.stat()
         except OSError:
             continue
-        for entry in entries:
-            rel = prefix + entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    todo.append((rel + "/", entry.path))
-                else:
-                    stat = entry.stat()
-                    found[rel] = (stat.st_size, stat.st_mtime_ns)
-            except OSError:
-                continue
+        found[rel] = (stat.st_size, stat.st_mtime_ns)
     return found
 
 
