@@ -223,6 +223,16 @@ class Builder:
             site=index,
         )
 
+    def load(self, now: datetime) -> Site:
+        """The site index as of `now`, without building: every content file read and
+        checked (through the cache); raises BuildFailed with all the errors found."""
+        try:
+            config = load_config(self.site_dir, self.base_url)
+            content = self.parse(config, digest(code_salt(), Fingerprints().of(config)))
+            return index_site(content, config, now.astimezone(config.tz), self.preview)
+        finally:
+            self.cache.close()
+
     def parse(self, config: Config, salt: bytes) -> Content:
         """Every content file, parsed again only where it changed; errors stop the build."""
         seen_ns = time.time_ns()
@@ -235,6 +245,11 @@ class Builder:
         if errors:
             raise BuildFailed(errors)
         return content
+
+
+def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: str | None = None) -> Site:
+    """Read and validate every content file; the site index as of `now`."""
+    return Builder(site_dir, preview=preview, base_url=base_url).load(now)
 
 
 def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None) -> BuildReport:
