@@ -8,7 +8,8 @@ flavour:
 
 * pressroom: ``pressroom.toml`` + ``content/news/YYYY/<slug>.md`` with YAML front
   matter (title, slug, date, summary, tags, author, optional image/image_alt, event,
-  label) and the referenced images under ``assets/images/``;
+  label; events and labels carry their own distinct title and slug, as each gets a page)
+  and the referenced images under ``assets/images/``;
 * pelican: ``content/news/YYYY/<slug>.md`` with a Pelican metadata header
   (Title/Date/Tags/Author/Summary/Slug) and the images under ``content/assets/``;
 * hugo: ``content/news/YYYY/<slug>.md`` with YAML front matter
@@ -426,16 +427,19 @@ def make_release(index: int, seed: int = SEED) -> dict:
         start = oslo(local.replace(hour=rng.choice([9, 10, 13]), minute=0)
                      + dt.timedelta(days=rng.randint(7, 60)))
         release["event"] = {
-            "title": f"{rng.choice(EVENT_KINDS)} {start.year}",
+            "title": f"{rng.choice(EVENT_KINDS)} in {city}, {start:%B %Y}",
             "start": start,
             "end": start + dt.timedelta(hours=rng.choice([2, 3, 6, 8])),
             "location": {"venue": rng.choice(VENUES), "city": city, "country": country},
         }
     elif draw < 0.07:  # ~2 % report a label
+        level = rng.choice(LABEL_LEVELS)
+        awarded = (local - dt.timedelta(days=rng.randint(1, 20))).date()
         release["label"] = {
+            "title": f"ESCA {level.capitalize()} label, {awarded:%B %Y}",
             "issuer": "esca",
-            "level": rng.choice(LABEL_LEVELS),
-            "awarded": (local - dt.timedelta(days=rng.randint(1, 20))).date(),
+            "level": level,
+            "awarded": awarded,
         }
     if rng.random() < 0.03:  # ~3 % carry an image
         release["image_rgb"] = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
@@ -455,13 +459,14 @@ def _pressroom_text(r: dict) -> str:
     if "event" in r:
         e = r["event"]
         loc = e["location"]
-        lines += ["event:", f"  title: {_q(e['title'])}",
+        lines += ["event:", f"  title: {_q(e['title'])}", f"  slug: {e['slug']}",
                   f"  start: {e['start'].isoformat()}", f"  end: {e['end'].isoformat()}",
                   "  location:", f"    venue: {_q(loc['venue'])}",
                   f"    city: {_q(loc['city'])}", f"    country: {_q(loc['country'])}"]
     if "label" in r:
         lb = r["label"]
-        lines += ["label:", f"  issuer: {lb['issuer']}", f"  level: {lb['level']}",
+        lines += ["label:", f"  title: {_q(lb['title'])}", f"  slug: {lb['slug']}",
+                  f"  issuer: {lb['issuer']}", f"  level: {lb['level']}",
                   f"  awarded: {lb['awarded'].isoformat()}"]
     return "\n".join(lines) + "\n---\n\n" + r["body"]
 
@@ -501,6 +506,7 @@ def generate(n: int, outdir, flavour: str = "pressroom", seed: int = SEED) -> di
     if flavour == "pressroom":
         (out / "pressroom.toml").write_text(PRESSROOM_TOML, encoding="utf-8")
     seen: set[str] = set()
+    seen_sub: dict[str, set[str]] = {"event": set(), "label": set()}
     entries = []
     tag_counts: dict[str, int] = {}
     write = WRITERS[flavour]
@@ -514,6 +520,14 @@ def generate(n: int, outdir, flavour: str = "pressroom", seed: int = SEED) -> di
             slug = slugify(r["title"])
         seen.add(slug)
         r["slug"] = slug
+        for kind in ("event", "label"):  # events and labels have pages of their own too
+            if kind in r:
+                base = sub_slug = slugify(r[kind]["title"])
+                k = 2
+                while sub_slug in seen_sub[kind]:
+                    sub_slug, k = f"{base}-{k}", k + 1
+                seen_sub[kind].add(sub_slug)
+                r[kind]["slug"] = sub_slug
         year = r["date"].year
         if "image_rgb" in r:
             r["image"] = f"assets/images/{slug}.png"

@@ -185,6 +185,10 @@ def main(argv=None) -> int:
     print(report)
     WORK.mkdir(exist_ok=True)
     out = WORK / f"serve-latency-{dt.date.today().isoformat()}.json"
+    number = 1
+    while out.exists():  # a second run on the same day keeps the first one's file
+        number += 1
+        out = WORK / f"serve-latency-{dt.date.today().isoformat()}-{number}.json"
     out.write_text(json.dumps({"runs": runs, "table": report, "releases_only": args.releases_only}, indent=1))
     print(f"# written to {out}", file=sys.stderr)
     return 0

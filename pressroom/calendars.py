@@ -11,6 +11,7 @@ vobject) ignore, shifting summer events by an hour. All-day events are plain dat
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timezone
 from typing import Sequence
 
@@ -24,14 +25,24 @@ ALL_EVENTS = "events/calendar.ics"
 STATUS = {"scheduled": "CONFIRMED", "moved-online": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
-def calendar_files(site: Site) -> dict[str, bytes]:
-    files = {
-        urls.event_calendar_path(event.url): make_calendar([event], site, event.title)
-        for event in site.events
-    }
+@dataclass(frozen=True)
+class CalendarJob:
+    """One .ics file: its path, its events and its name."""
+
+    path: str
+    events: tuple[Event, ...]
+    name: str
+
+
+def plan_calendars(site: Site) -> list[CalendarJob]:
+    jobs = [CalendarJob(urls.event_calendar_path(event.url), (event,), event.title) for event in site.events]
     everything = sorted(site.events, key=lambda e: (e.start.astimezone(timezone.utc), e.url))
-    files[ALL_EVENTS] = make_calendar(everything, site, f"{site.config.title}: events")
-    return files
+    jobs.append(CalendarJob(ALL_EVENTS, tuple(everything), f"{site.config.title}: events"))
+    return jobs
+
+
+def calendar_files(site: Site) -> dict[str, bytes]:
+    return {job.path: make_calendar(job.events, site, job.name) for job in plan_calendars(site)}
 
 
 def make_calendar(events: Sequence[Event], site: Site, name: str) -> bytes:

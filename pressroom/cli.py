@@ -41,7 +41,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR", help="the site folder (default: .)")
     serve.add_argument("--port", type=port_number, default=8000, help="the port to serve on (default: 8000; 0 picks a free one)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="the address to serve on (default: 127.0.0.1, this computer only)")
-    serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True, help="show drafts and releases dated in the future, marked as such (default: shown)")
+    serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True, help="show drafts, embargoed releases and releases dated in the future, each marked as such (default: shown)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     serve.set_defaults(run=run_serve)
 
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_errors(failure.errors, Path(getattr(args, "site_dir", ".")))
         return EXIT_ERRORS
     except KeyboardInterrupt:
-        print("pressroom: interrupted; the previous output is untouched", file=sys.stderr)
+        print("pressroom: interrupted; the output folder holds the last complete site, as before", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a user sees one line, never a traceback
         if os.environ.get("PRESSROOM_DEBUG"):
@@ -219,7 +219,7 @@ def run_serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"pressroom: cannot serve on {args.bind} port {args.port}: {exc.strerror or exc}; choose another with --port", file=sys.stderr)
             return EXIT_USAGE
-        shown = "drafts and scheduled releases are shown" if args.drafts else "drafts and scheduled releases are hidden"
+        shown = "drafts, embargoed and scheduled releases are shown" if args.drafts else "drafts, embargoed and scheduled releases are hidden"
         print(f"Serving {server.url} ({shown}); press Ctrl-C to stop", flush=True)
         if args.open:
             webbrowser.open(server.url)

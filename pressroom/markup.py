@@ -8,16 +8,16 @@ are not web, mail or phone addresses are dropped.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+import importlib
 import re
 from html.parser import HTMLParser
-from xml.etree.ElementTree import Element
+from typing import Any, Iterator, Protocol
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
-
-EXTRA_WITHOUT_ATTRIBUTES = ["fenced_code", "footnotes", "def_list", "tables", "abbr", "md_in_html"]
 EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+EXTRA_WITHOUT_ATTRIBUTES = ["fenced_code", "footnotes", "def_list", "tables", "abbr", "md_in_html"]
 UNTRUSTED_EXTENSIONS = EXTRA_WITHOUT_ATTRIBUTES + ["sane_lists", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
@@ -41,16 +41,6 @@ class MarkupTooDeep(Exception):
         self.message = message
 
 
-class _DropUnsafeLinks(Treeprocessor):
-    """Links and pictures may only lead to web, mail and phone addresses; on* attributes go."""
-
-    def run(self, root: Element) -> None:
-        for element in root.iter():
-            for name in list(element.attrib):
-                if name.lower().startswith("on") or (name in ("href", "src") and not is_safe_url(element.attrib[name])):
-                    del element.attrib[name]
-
-
 def is_safe_url(url: str) -> bool:
     """Relative addresses, #anchors and http(s), mailto and tel; never javascript: or data:."""
     match = _SCHEME.match(_IGNORED_IN_URLS.sub("", url).lower())
@@ -58,19 +48,147 @@ def is_safe_url(url: str) -> bool:
 
 
 @functools.cache
-def _converter(raw_html: bool) -> markdown.Markdown:
+def _converter(raw_html: bool) -> Any:
+    import markdown  # here, not at the top: a rebuild that converts nothing never loads it
+
     extensions = EXTENSIONS if raw_html else UNTRUSTED_EXTENSIONS
-    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    md = markdown.Markdown(extensions=_extensions(extensions, EXTENSION_CONFIGS), output_format="html")
+    _skip_hopeless_patterns(md)
     if not raw_html:
         # Raw HTML is shown as text instead of being passed through (untrusted authors).
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_DropUnsafeLinks(md), "drop_unsafe_links", -100)
+        md.treeprocessors.register(_unsafe_link_dropper()(md), "drop_unsafe_links", -100)
     return md
+
+
+@functools.cache
+def _unsafe_link_dropper() -> type:
+    from markdown.treeprocessors import Treeprocessor
+
+    class DropUnsafeLinks(Treeprocessor):
+        """Links and pictures may only lead to web, mail and phone addresses; on* attributes go."""
+
+        def run(self, root) -> None:
+            for element in root.iter():
+                for name in list(element.attrib):
+                    if name.lower().startswith("on") or (name in ("href", "src") and not is_safe_url(element.attrib[name])):
+                        del element.attrib[name]
+
+    return DropUnsafeLinks
+
+
+class Memo(Protocol):
+    """Remembers conversions between builds (see cache.MarkdownMemo)."""
+
+    def key(self, text: str, raw_html: bool) -> bytes: ...
+    def get(self, key: bytes) -> str | None: ...
+    def put(self, key: bytes, html: str) -> None: ...
+
+
+_memo: contextvars.ContextVar[Memo | None] = contextvars.ContextVar("pressroom_markdown_memo", default=None)
+
+
+@contextlib.contextmanager
+def remembering(memo: Memo) -> Iterator[None]:
+    """Within this block, text converted before is not converted again."""
+    token = _memo.set(memo)
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+# Python-Markdown's inline processor tries every pattern on every piece of text, in Python;
+# most tries find nothing. Asking the pattern's regular expression first (in C) whether it
+# matches anywhere skips those tries and saves a third of the conversion time. The skipped
+# call would have returned "no match" without doing anything else, so the HTML is the same;
+# this is only done for the versions of that code it was checked against.
+_CHECKED_INLINE_CODE = {"7bb364a981d1d753117d7f8b210cc3de6fab253eae16d16bd9c597b7f11d50e9"}  # Markdown 3.11
+
+
+def _skip_hopeless_patterns(md: Any) -> None:
+    import hashlib
+    import inspect
+
+    from markdown.treeprocessors import InlineProcessor
+
+    try:
+        code = inspect.getsource(InlineProcessor._InlineProcessor__handleInline) + inspect.getsource(InlineProcessor._InlineProcessor__applyPattern)
+    except (AttributeError, OSError, TypeError):
+        return
+    if hashlib.sha256(code.encode()).hexdigest() not in _CHECKED_INLINE_CODE:
+        return
+    for processor in md.treeprocessors:
+        if type(processor) is InlineProcessor:
+            processor.__class__ = _quicker_inline_processor()
+
+
+@functools.cache
+def _quicker_inline_processor() -> type:
+    from markdown import util
+    from markdown.inlinepatterns import InlineProcessor as NewStylePattern
+    from markdown.treeprocessors import InlineProcessor
+
+    class QuickerInlineProcessor(InlineProcessor):
+        def run(self, tree, ancestors=None):
+            self._patterns = [
+                (pattern, pattern.getCompiledRegExp().search if isinstance(pattern, NewStylePattern) else None)
+                for pattern in self.inlinePatterns
+            ]
+            return super().run(tree, ancestors)
+
+        def _InlineProcessor__handleInline(self, data, patternIndex=0):
+            """InlineProcessor.__handleInline, asking each pattern's expression first."""
+            if not isinstance(data, util.AtomicString):
+                start = 0
+                patterns = self._patterns
+                apply = self._InlineProcessor__applyPattern
+                while patternIndex < len(patterns):
+                    pattern, search = patterns[patternIndex]
+                    if search is not None and search(data, start) is None:
+                        patternIndex, start = patternIndex + 1, 0
+                        continue
+                    data, matched, start = apply(pattern, data, patternIndex, start)
+                    if not matched:
+                        patternIndex += 1
+            return data
+
+    return QuickerInlineProcessor
+
+
+def _extensions(names: list[str], configs: dict[str, dict]) -> list[Any]:
+    """Python-Markdown's own extensions as objects: given by name, Markdown would first scan
+    every installed package for plug-ins, which costs a tenth of a second per build."""
+    from markdown.extensions import Extension, extra
+
+    found = []
+    for name in names:
+        if name == "extra":  # a bundle; its configuration is that of its parts
+            found += _extensions(extra.extensions, configs.get(name, {}))
+        elif "." in name:
+            found.append(name)  # another package's extension: Markdown finds it
+        else:
+            extension = importlib.import_module(f"markdown.extensions.{name}").makeExtension(**configs.get(name, {}))
+            assert isinstance(extension, Extension)
+            found.append(extension)
+    return found
 
 
 def to_html(text: str, raw_html: bool = True) -> str:
     """Raises MarkupTooDeep, with a line of `text`, for text that would stall Markdown."""
+    memo = _memo.get()
+    if memo is None:
+        return _convert(text, raw_html)
+    key = memo.key(text, raw_html)
+    html = memo.get(key)
+    if html is None:
+        html = _convert(text, raw_html)
+        memo.put(key, html)
+    return html
+
+
+def _convert(text: str, raw_html: bool) -> str:
     check_shape(text)
     md = _converter(raw_html)
     try:
@@ -82,7 +200,7 @@ def to_html(text: str, raw_html: bool = True) -> str:
 
 
 def check_shape(text: str) -> None:
-    """Refuse deep nesting and bracket storms before Markdown spends minutes on them."""
+    """Refuse deep nesting, bracket storms and huge tables before Markdown spends minutes on them."""
     brackets, paragraph_line, table_rows = 0, 1, 0
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():

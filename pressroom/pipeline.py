@@ -1,30 +1,46 @@
 """The build, top to bottom: load -> parse and validate -> index -> render -> write.
 
 All data is gathered and checked before anything is rendered, and everything is rendered
-before anything is written, so a build either writes a whole site or nothing at all.
+before the output changes, so a build either updates the whole site or nothing at all.
+
+A build redoes only what changed since the previous one: content.py parses only changed
+files, outputs.py remakes only outputs whose inputs changed, write.py writes only files
+whose bytes changed. What a build keeps for the next lives in the Builder (the preview
+server keeps one) and in the site's .pressroom-cache/ folder (for the command line). A
+rebuild gives the same bytes as a clean build of the same site.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Iterable
 
-from pressroom import render
-from pressroom.calendars import calendar_files
+from pressroom import calendars, render, workers
+from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
+from pressroom.content import Content, Entry, load_content, load_entries, save_entries, scan_content
+from pressroom.depend import Fingerprints, TrackedNow, digest, recording, tracked_site
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.model import Event, Label, Page, Release
+from pressroom.outputs import Keys, Made, Product, check_collisions, make_outputs, pack, tracking_templates, unpack
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.site import Change, Site, build_index
-from pressroom.source import Document, list_files, read_source, split_document
-from pressroom.write import build_lock, check_output_dir, clean_leftovers, write_site
+from pressroom.source import list_files, read_source
+from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output
 
-T = TypeVar("T")
+# Content folders and the parser for the files in each.
+CONTENT = {
+    "content/news": parse_release,
+    "content/pages": parse_page,
+    "content/events": parse_event,
+    "content/labels": parse_label,
+}
 
 
 @dataclass(frozen=True)
@@ -64,58 +80,35 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     return replace(config, base_url=base_url) if base_url else config
 
 
-def load_documents(site_dir: Path, folder: str, errors: list[SiteError]) -> list[Document]:
-    paths, problems = list_files(site_dir, folder)
-    errors.extend(problems)
-    documents = []
-    for path in paths:
-        source = read_source(site_dir, path)
-        document = source if isinstance(source, SiteError) else split_document(source)
-        if isinstance(document, SiteError):
-            errors.append(document)
-        else:
-            documents.append(document)
-    return documents
+def index_site(content: Content, config: Config, now: datetime, preview: bool) -> Site:
+    """The site index from the parsed content, as of `now`."""
+    releases: list[Release] = content.items("content/news")
+    pages: list[Page] = content.items("content/pages")
+    events: list[Event] = content.items("content/events")
+    labels: list[Label] = content.items("content/labels")
+    return build_index(releases, pages, config, now, preview=preview, events=events, labels=labels)
 
 
-def check_templates_and_assets(site_dir: Path) -> list[SiteError]:
-    """Links that lead out of the site, and templates that are not UTF-8 text, before Jinja
-    or the copy to output/ meets them."""
-    templates, errors = list_files(site_dir, "templates", "*")
-    errors += [source for source in (read_source(site_dir, path) for path in templates) if isinstance(source, SiteError)]
-    return errors + list_files(site_dir, "assets", "*")[1]
+def plan_products(site: Site) -> list[Product]:
+    """Every output of the site: pages from templates, calendars, and build-info.json."""
+    jobs = render.plan_pages(site)
+    check_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
+    products = [Product(job.path, job, job.context, make_page) for job in jobs]
+    products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site)]
+    products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
+    return products
 
 
-def parse_all(documents: list[Document], parse: Callable[[Document, Config], T | list[SiteError]], config: Config, errors: list[SiteError]) -> list[T]:
-    parsed = []
-    for document in documents:
-        result = parse(document, config)
-        if isinstance(result, list):
-            errors.extend(result)
-        else:
-            parsed.append(result)
-    return parsed
+def make_page(env, job: render.RenderJob, context: dict[str, Any]) -> dict[str, bytes]:
+    return render.render_pages([replace(job, context=context)], env, workers.shared("site_dir"))
 
 
-def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: str | None = None) -> Site:
-    """Read and validate every content file; raise BuildFailed with all the errors found."""
-    config = load_config(site_dir, base_url)
-    errors: list[SiteError] = []
-    releases: list[Release] = parse_all(load_documents(site_dir, "content/news", errors), parse_release, config, errors)
-    pages: list[Page] = parse_all(load_documents(site_dir, "content/pages", errors), parse_page, config, errors)
-    events: list[Event] = parse_all(load_documents(site_dir, "content/events", errors), parse_event, config, errors)
-    labels: list[Label] = parse_all(load_documents(site_dir, "content/labels", errors), parse_label, config, errors)
-    errors.extend(check_templates_and_assets(site_dir))
-    if errors:
-        raise BuildFailed(errors)
-    return build_index(releases, pages, config, now.astimezone(config.tz), preview=preview, events=events, labels=labels)
+def make_calendar(env, job: calendars.CalendarJob, inputs: dict[str, Any]) -> dict[str, bytes]:
+    return {job.path: calendars.make_calendar(job.events, workers.shared("site"), job.name)}
 
 
-def render_site(site: Site, site_dir: Path) -> dict[str, bytes]:
-    """Pages from templates, then the calendars and build-info.json beside them."""
-    env = render.make_environment(site_dir, site)
-    files = render.render_pages(render.plan_pages(site), env, site_dir)
-    return {**files, **calendar_files(site), BUILD_INFO: build_info(site)}
+def make_build_info(env, path: str, inputs: dict[str, Any]) -> dict[str, bytes]:
+    return {path: build_info(workers.shared("site"))}
 
 
 BUILD_INFO = "build-info.json"
@@ -138,6 +131,20 @@ def asset_dirs(site_dir: Path) -> list[Path]:
     return [render.THEME_DIR / "static", site_dir / "assets"]
 
 
+@dataclass
+class Manifest:
+    """What a successful build leaves for the next: what each output was made from."""
+
+    salt: bytes
+    products: dict[str, Made]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"salt": self.salt, "products": pack(self.products)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.salt, self.products = state.get("salt", b""), unpack(state.get("products"))
+
+
 class Builder:
     """Builds one site into one output folder, again and again.
 
@@ -151,6 +158,10 @@ class Builder:
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
         self.base_url = base_url
+        self.cache = Cache(self.site_dir)
+        self.manifest_name = "outputs/" + digest(str(Path(self.output_dir).resolve()), str(preview)).hex()
+        self._entries: dict[str, Entry] | None = None
+        self._manifest: Manifest | None = None
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -159,22 +170,94 @@ class Builder:
         problems = check_output_dir(self.site_dir, self.output_dir)
         if problems:
             raise BuildFailed(problems)
-        with build_lock(self.output_dir):
-            clean_leftovers(self.output_dir)
-            site = load_site(self.site_dir, now or build_now(), preview=self.preview, base_url=self.base_url)
-            files = render_site(site, self.site_dir)
-            result = write_site(files, asset_dirs(self.site_dir), self.output_dir)
+        now = now or build_now()
+        collecting = gc.isenabled()
+        gc.disable()  # a build makes millions of objects and no garbage cycles worth a pass
+        try:
+            with build_lock(self.output_dir):
+                clean_leftovers(self.output_dir)
+                report = self._build(now)
+        finally:
+            self.cache.close()
+            if collecting:
+                gc.enable()
+        return replace(report, seconds=time.perf_counter() - started)
+
+    def _build(self, now: datetime) -> BuildReport:
+        config = load_config(self.site_dir, self.base_url)
+        salt = code_salt()
+        fingerprints = Fingerprints()
+        content = self.parse(config, digest(salt, fingerprints.of(config)))
+        with recording():
+            index = index_site(content, config, TrackedNow.of(now.astimezone(config.tz)), self.preview)
+        for entry in content.entries.values():
+            if entry.item is not None:
+                fingerprints.register(entry.item, entry.key)
+        site = tracked_site(index)
+        env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
+        products = plan_products(site)
+        keys = Keys(site, env, salt, fingerprints)
+        previous = self._manifest if self._manifest is not None else self.cache.get(self.manifest_name)
+        old = previous.products if isinstance(previous, Manifest) and previous.salt == salt else {}
+        staging = Staging.open(self.output_dir)
+        try:
+            existing = {} if staging.fresh else scan_output(staging.output_dir)
+            share = {"site": site, "site_dir": self.site_dir}
+            made = make_outputs(products, old, existing, keys, staging, now, share)
+            staging.put_assets(asset_dirs(self.site_dir))
+            result = staging.commit(existing)
+        except BaseException:
+            staging.abort()
+            raise
+        self._manifest = Manifest(salt, made)
+        self.cache.put_many({self.manifest_name: self._manifest})
         return BuildReport(
-            pages=sum(1 for path in files if path.endswith(".html")),
+            pages=sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html")),
             written=result.written,
             unchanged=result.unchanged,
             removed=result.removed,
-            seconds=time.perf_counter() - started,
-            held_back=site.held_back,
-            next_change=site.next_change,
+            seconds=0.0,
+            held_back=index.held_back,
+            next_change=index.next_change,
             output_dir=self.output_dir,
-            site=site,
+            site=index,
         )
+
+    def load(self, now: datetime) -> Site:
+        """The site index as of `now`, without building: every content file read and
+        checked (through the cache); raises BuildFailed with all the errors found."""
+        try:
+            config = load_config(self.site_dir, self.base_url)
+            content = self.parse(config, digest(code_salt(), Fingerprints().of(config)))
+            return index_site(content, config, now.astimezone(config.tz), self.preview)
+        finally:
+            self.cache.close()
+
+    def parse(self, config: Config, salt: bytes) -> Content:
+        """Every content file, parsed again only where it changed; errors stop the build."""
+        seen_ns = time.time_ns()
+        states, errors = scan_content(self.site_dir, list(CONTENT))
+        previous = self._entries if self._entries is not None else load_entries(self.cache)
+        content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)
+        save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))
+        self._entries = content.entries
+        errors += content.errors() + check_templates_and_assets(self.site_dir)
+        if errors:
+            raise BuildFailed(errors)
+        return content
+
+
+def check_templates_and_assets(site_dir: Path) -> list[SiteError]:
+    """Links that lead out of the site, and templates that are not UTF-8 text, before Jinja
+    or the copy to output/ meets them."""
+    templates, errors = list_files(site_dir, "templates", "*")
+    errors += [source for source in (read_source(site_dir, path) for path in templates) if isinstance(source, SiteError)]
+    return errors + list_files(site_dir, "assets", "*")[1]
+
+
+def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: str | None = None) -> Site:
+    """Read and validate every content file; the site index as of `now`."""
+    return Builder(site_dir, preview=preview, base_url=base_url).load(now)
 
 
 def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None) -> BuildReport:

@@ -92,7 +92,8 @@ def build_index(
     announces."""
     newest_first = sorted(releases, key=lambda r: (r.date, r.slug, r.source), reverse=True)
     published = tuple(r for r in newest_first if preview or is_published(r, now))
-    held_back = tuple(r for r in newest_first if r not in published)
+    shown = set(map(id, published))
+    held_back = tuple(r for r in newest_first if id(r) not in shown)
     all_events = [*events, *(r.event for r in published if r.event)]
     all_labels = [*labels, *(r.label for r in published if r.label)]
     shown_events = [e for e in all_events if preview or is_published(e, now)]

@@ -3,6 +3,7 @@ turn them into links under the base URL's path, so a site can live under a sub-p
 
 from __future__ import annotations
 
+import functools
 import re
 
 from slugify import slugify
@@ -12,6 +13,7 @@ from pressroom.errors import SiteError
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+@functools.lru_cache(maxsize=16384)
 def slug_from(text: str) -> str:
     """A readable ASCII slug: "Tromsø cluster meets" -> "tromso-cluster-meets"."""
     return slugify(text, max_length=80, word_boundary=True)

@@ -11,7 +11,8 @@ deleted and renamed after the start. Two kinds of look:
 
 Whatever the quick look notices is confirmed by a full scan. A burst of saves (an editor's
 temporary file and rename, "save all", a git checkout) is gathered into one batch: after a
-change is seen, the sources are scanned again until they have been quiet for a moment.
+change is seen, the watcher looks again (a full scan on a small site, a quick look on a large
+one) until nothing has changed for a moment.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ QUIET = 0.05  # a batch ends when a scan this long after the last change finds n
 SCAN_SHARE = 0.1  # full scans take at most this share of one core
 MAX_GATHER = 1.0  # a file rewritten without pause still gets built after this long
 HOT_FILES = 32  # how many lately changed files the quick look checks
+CHEAP_SCAN = 0.02  # seconds of CPU; a larger site confirms the end of a burst by a quick look
 
 
 def is_scratch_file(name: str) -> bool:
@@ -114,6 +116,7 @@ class Watcher:
         self._snapshot: Snapshot = {}
         self._hot: dict[str, None] = {}  # lately changed files, oldest first
         self._next_full_scan = 0.0
+        self._cheap_full_scan = True  # cheap enough to confirm that a burst is over
 
     def start(self) -> None:
         self._snapshot = self._full_scan()
@@ -144,15 +147,18 @@ class Watcher:
         current = self._full_scan()
         if current == self._snapshot:
             return set()
+        self._remember_hot(changed_paths(self._snapshot, current))
         gathering_until = time.monotonic() + MAX_GATHER
         while time.monotonic() < gathering_until and not self._stop.wait(self.quiet):
+            if not self._cheap_full_scan and not self._quick_look_sees_a_change(current):
+                break
             later = self._full_scan()
             if later == current:
                 break
             current = later
+            self._remember_hot(changed_paths(self._snapshot, current))
         batch = changed_paths(self._snapshot, current)  # a temporary file that came and went is not in it
         self._snapshot = current
-        self._remember_hot(batch)
         return batch
 
     def _quick_look_sees_a_change(self, snapshot: Snapshot) -> bool:
@@ -173,4 +179,5 @@ class Watcher:
         snapshot = scan(self.site_dir)
         cost = time.thread_time() - started
         self._next_full_scan = time.monotonic() + max(self.min_interval, cost / SCAN_SHARE)
+        self._cheap_full_scan = cost <= CHEAP_SCAN
         return snapshot

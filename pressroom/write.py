@@ -1,6 +1,7 @@
 """Writing the built site: into a staging folder beside the output, then swapped into place.
 
-A failed or interrupted build never touches the previous output. Files whose bytes did not
+A failed or interrupted build never touches the previous output, and a finished one replaces
+it in one step (even kill -9 finds either the old site or the new one, never a mix). Files whose bytes did not
 change keep their modification time, so rsync and S3 deploys stay small. Nothing outside the
 output folder and its staging twin is written or deleted, and a folder Pressroom did not
 write is never replaced.
@@ -11,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import functools
 import fcntl
+import functools
+import json
 import os
 import shutil
 import signal
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from pressroom.errors import BuildFailed, SiteError
+from pressroom.source import walk
 
 MARKER = ".pressroom-output"
 MARKER_TEXT = b"This folder is written by Pressroom; each build replaces it whole.\n"
@@ -73,95 +76,240 @@ def build_lock(output_dir: Path) -> Iterator[None]:
 
 
 def write_site(files: Mapping[str, bytes], asset_dirs: list[Path], output_dir: Path) -> WriteResult:
-    """Stage everything, then swap. Later asset folders override earlier ones."""
-    output_dir = output_dir.resolve()
-    staging = None
+    """Stage everything, then put it in place. Later asset folders override earlier ones."""
+    staging = Staging.open(output_dir)
     try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-        for asset_dir in asset_dirs:
-            copy_assets(asset_dir, staging / "assets")
-        written = unchanged = 0
         for rel in sorted(files):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[rel])
-            if keep_old_mtime(output_dir / rel, target, files[rel]):
-                unchanged += 1
-            else:
-                written += 1
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        removed = count_removed(output_dir, staging)
-        with _signals_held(too_late=True):
-            swap_into_place(staging, output_dir)
-    except OSError as exc:
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        hint = {errno.ENOSPC: "; free some disk space and build again", errno.EDQUOT: "; free some disk space and build again",
-                errno.EACCES: "; check who may write there", errno.EROFS: "; choose a folder you can write to"}.get(exc.errno, "")
-        raise BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")]) from None
-    except BaseException:  # Ctrl-C: the previous output stays, the half-written copy goes
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)
+            staging.put(rel, files[rel])
+        staging.put_assets(asset_dirs)
+        return staging.commit()
+    except BaseException:
+        staging.abort()
         raise
-    return WriteResult(written=written, unchanged=unchanged, removed=removed)
 
 
-def copy_assets(source: Path, target: Path) -> None:
-    if not source.is_dir():
-        return
-    site = source.resolve().parent
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if not path.resolve().is_relative_to(site):
-            continue  # a link out of the site is never published (the pipeline reports it)
-        destination = target / rel
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+FileState = tuple[int, int]  # (size, mtime in ns): how a later build recognises a file
 
 
-def keep_old_mtime(old: Path, new: Path, data: bytes) -> bool:
-    try:
-        stat = old.stat()
-        if stat.st_size != len(data) or old.read_bytes() != data:
+class Staging:
+    """One build's changes to the output folder, staged beside it and put in place at once.
+
+    A first build writes the whole site into the staging folder, which then becomes the
+    output folder. Later builds stage only the files whose bytes changed; commit() then
+    moves them in and deletes the files the site no longer has, after writing down what
+    it is about to do, so that a build killed half-way is finished by the next one.
+    Unchanged files are not touched at all: they keep their modification time."""
+
+    def __init__(self, output_dir: Path, path: Path, fresh: bool):
+        self.output_dir = output_dir
+        self.path = path
+        self.fresh = fresh  # no output folder yet: the staging folder will become it
+        self.expected: dict[str, FileState] = {}
+        self.staged: set[str] = set()
+        self.uncounted: set[str] = {MARKER}  # assets and the marker are not pages
+
+    @classmethod
+    def open(cls, output_dir: Path) -> Staging:
+        output_dir = output_dir.resolve()
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+        return cls(output_dir, path, fresh=not output_dir.is_dir())
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage one file unless the output already has these bytes; True if it changed."""
+        changed, state = stage_file(self.path, self.output_dir, self.fresh, rel, data)
+        self.record(rel, changed, state)
+        return changed
+
+    def record(self, rel: str, changed: bool, state: FileState) -> None:
+        """Take note of a file another process staged with stage_file."""
+        self.expected[rel] = state
+        if changed:
+            self.staged.add(rel)
+        else:
+            self.staged.discard(rel)
+
+    def keep(self, rel: str, state: FileState) -> None:
+        """A file the output already has and that this build did not need to make again."""
+        self.expected[rel] = state
+
+    def put_assets(self, asset_dirs: list[Path]) -> None:
+        for rel, source in sorted(collect_assets(asset_dirs, "assets").items()):
+            changed, state = stage_copy(self.path, self.output_dir, self.fresh, rel, source)
+            self.record(rel, changed, state)
+            self.uncounted.add(rel)
+
+    def commit(self, existing: dict[str, FileState] | None = None) -> WriteResult:
+        """Put the staged files in place; `existing` is a scan of the output, if made already."""
+        try:
+            self.put(MARKER, MARKER_TEXT)
+            if self.fresh:
+                with _signals_held(too_late=True):
+                    os.rename(self.path, self.output_dir)
+                return self.result(removed=0)
+            if existing is None:
+                existing = scan_output(self.output_dir)
+            removals = sorted(set(existing) - set(self.expected))
+            with _signals_held(too_late=True):
+                if not self.swap_whole():
+                    moves = sorted(self.staged)
+                    journal = self.path / JOURNAL
+                    journal.write_text(json.dumps({"moves": moves, "removals": removals}), encoding="utf-8")
+                    apply_journal(self.path, self.output_dir, moves, removals)
+                shutil.rmtree(self.path, ignore_errors=True)
+        except OSError as exc:
+            raise write_failed(exc, self.output_dir) from None
+        return self.result(removed=len(removals))
+
+    def swap_whole(self) -> bool:
+        """Complete the staging folder (unchanged files as hard links: nothing is copied, and
+        they keep their modification time) and exchange it with the output in one step. False
+        where the system cannot; the changed files are then moved in under a journal."""
+        try:
+            for rel in self.expected:
+                if rel not in self.staged:
+                    target = self.path / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(self.output_dir / rel, target)
+        except OSError:
             return False
-    except OSError:
-        return False
-    os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    return True
+        return _exchange(self.path, self.output_dir)  # self.path now holds the previous site
+
+    def result(self, removed: int) -> WriteResult:
+        pages = set(self.expected) - self.uncounted
+        written = len(pages & self.staged)
+        return WriteResult(written=written, unchanged=len(pages) - written, removed=removed)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
-def count_removed(old: Path, new: Path) -> int:
-    if not old.is_dir():
-        return 0
-    return sum(1 for path in old.rglob("*") if path.is_file() and not (new / path.relative_to(old)).exists())
+JOURNAL = ".pressroom-commit.json"
 
 
-def swap_into_place(staging: Path, output_dir: Path) -> None:
-    """Exchange the two folders in one step where Linux can (renameat2), so there is no moment,
-    even under kill -9, without a whole output folder. Elsewhere two renames, with Ctrl-C held
-    off between them; a kill between them is repaired by clean_leftovers."""
-    if not output_dir.exists():
-        os.rename(staging, output_dir)
+def stage_file(staging: Path, output_dir: Path, fresh: bool, rel: str, data: bytes) -> tuple[bool, FileState]:
+    """Write `data` into the staging folder unless output/rel holds exactly these bytes."""
+    if not fresh:
+        old = output_dir / rel
+        try:
+            stat = old.stat()
+            if stat.st_size == len(data) and old.read_bytes() == data:
+                return False, (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            pass
+    target = staging / rel
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        stat = target.stat()
+    except OSError as exc:
+        raise write_failed(exc, output_dir) from None
+    return True, (stat.st_size, stat.st_mtime_ns)
+
+
+def stage_copy(staging: Path, output_dir: Path, fresh: bool, rel: str, source: Path) -> tuple[bool, FileState]:
+    """Copy an asset unless the output has it already (same size and modification time)."""
+    try:
+        wanted = source.stat()
+        if not fresh:
+            try:
+                old = (output_dir / rel).stat()
+                if (old.st_size, old.st_mtime_ns) == (wanted.st_size, wanted.st_mtime_ns):
+                    return False, (old.st_size, old.st_mtime_ns)
+            except OSError:
+                pass
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        stat = target.stat()
+    except OSError as exc:
+        raise write_failed(exc, output_dir) from None
+    return True, (stat.st_size, stat.st_mtime_ns)
+
+
+def write_failed(exc: OSError, output_dir: Path) -> BuildFailed:
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    hint = {errno.ENOSPC: "; free some disk space and build again", errno.EDQUOT: "; free some disk space and build again",
+            errno.EACCES: "; check who may write there", errno.EROFS: "; choose a folder you can write to"}.get(exc.errno, "")
+    return BuildFailed([SiteError(str(output_dir), None, f"could not write the site: {reason}{hint}. The previous output is untouched")])
+
+
+def collect_assets(asset_dirs: list[Path], prefix: str) -> dict[str, Path]:
+    """Output path -> source file; a later folder replaces an earlier one's file."""
+    found: dict[str, Path] = {}
+    for source in asset_dirs:
+        if not source.is_dir():
+            continue
+        site = source.resolve().parent  # the site folder (or the theme's), which links may point into
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source)
+            if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(site):
+                continue  # a link out of the site is never published (the pipeline reports it)
+            found[f"{prefix}/{rel.as_posix()}"] = path
+    return found
+
+
+def scan_output(folder: Path) -> dict[str, FileState]:
+    """Every file below `folder` with its size and modification time (one stat each)."""
+    found: dict[str, FileState] = {}
+    for rel, entry in walk(folder):
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        found[rel] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def apply_journal(staging: Path, output_dir: Path, moves: list[str], removals: list[str]) -> None:
+    """Move staged files into the output and delete removed ones; safe to run twice."""
+    for rel in moves:
+        source = staging / rel
+        if source.exists():
+            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, output_dir / rel)
+    folders = set()
+    for rel in removals:
+        target = output_dir / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+        folders.update(Path(rel).parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if folder.parts:
+            with contextlib.suppress(OSError):
+                (output_dir / folder).rmdir()  # only when it is empty
+
+
+def clean_leftovers(output_dir: Path) -> None:
+    """What a killed build (kill -9) left beside the output is tidied by the next one."""
+    parent = output_dir.resolve().parent
+    if not parent.is_dir():
         return
-    if _exchange(staging, output_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
-    with _signals_held():
-        os.rename(output_dir, retired / output_dir.name)
-        os.rename(staging, output_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    for path in parent.glob(f".{output_dir.name}.staging-*"):
+        journal = path / JOURNAL
+        if journal.is_file() and output_dir.is_dir():
+            # killed while moving files in: finish the job, the staged files are complete
+            with contextlib.suppress(OSError, ValueError):
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+                apply_journal(path, output_dir.resolve(), plan["moves"], plan["removals"])
+        shutil.rmtree(path, ignore_errors=True)
+    for path in sorted(parent.glob(f".{output_dir.name}.old-*")):
+        kept = path / output_dir.name
+        if not output_dir.exists() and kept.is_dir():
+            os.rename(kept, output_dir)  # killed between the two renames of a swap
+        shutil.rmtree(path, ignore_errors=True)
 
 
 _RENAME_EXCHANGE, _AT_FDCWD = 2, -100
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths; False where the system or file system cannot."""
+    """Atomically swap two folders (Linux renameat2); False where the system cannot."""
     renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
@@ -196,17 +344,3 @@ def _signals_held(too_late: bool = False) -> Iterator[None]:
                 for number in signal.sigpending() & held:
                     signal.sigtimedwait([number], 0)
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def clean_leftovers(output_dir: Path) -> None:
-    """What a killed build (kill -9) left beside the output is tidied by the next one."""
-    parent = output_dir.resolve().parent
-    if not parent.is_dir():
-        return
-    for path in parent.glob(f".{output_dir.name}.staging-*"):
-        shutil.rmtree(path, ignore_errors=True)
-    for path in sorted(parent.glob(f".{output_dir.name}.old-*")):
-        kept = path / output_dir.name
-        if not output_dir.exists() and kept.is_dir():
-            os.rename(kept, output_dir)  # killed between the two renames of a swap
-        shutil.rmtree(path, ignore_errors=True)

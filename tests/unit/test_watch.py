@@ -80,8 +80,11 @@ class Recorder:
             return [[p.name for p in batch] for batch in self.batches]
 
 
-@pytest.fixture
-def watching(site):
+@pytest.fixture(params=["small site", "large site"])
+def watching(site, request, monkeypatch):
+    """A running watcher; on a "large site" the end of a burst is confirmed by a quick look."""
+    if request.param == "large site":
+        monkeypatch.setattr(watch, "CHEAP_SCAN", 0.0)
     recorder = Recorder()
     watcher = Watcher(site, recorder, quiet=0.3)  # the test's own steps may be paused by a busy machine
     watcher.start()

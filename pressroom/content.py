@@ -1,0 +1,176 @@
+"""Reading and parsing every content file, reusing what an earlier build already parsed.
+
+A file is parsed again only when its bytes, the configuration or Pressroom changed; the
+modification time and size tell, without reading, which of ten thousand files may have
+changed. What is parsed is kept in memory by a live Builder and in the cache between
+builds, in shards, so a rebuild after one edit rewrites one small shard. Parsing many files
+runs in the worker pool; Markdown already converted once (the same text, the same settings)
+is taken from the cache even when the front matter or the configuration changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from pressroom import markup, workers
+from pressroom.cache import Cache, MarkdownMemo, shard_of
+from pressroom.config import Config
+from pressroom.depend import compact, digest
+from pressroom.errors import SiteError
+from pressroom.source import Document, read_source, scan_files, split_document
+
+Parser = Callable[[Document, Config], Any]
+FileState = tuple[int, int]
+SHARDS = 16
+POOL_MINIMUM = 48  # fewer files than this are parsed in the building process
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One content file as last parsed: an item of the model, or its errors."""
+
+    path: str
+    state: FileState
+    salt: bytes  # the configuration and code it was parsed with
+    key: bytes  # the text and the salt
+    item: Any
+    errors: tuple[SiteError, ...]
+    racy: bool = False
+
+
+@dataclass
+class Content:
+    """Every content file of the site, parsed."""
+
+    entries: dict[str, Entry]
+    reparsed: int  # how many were parsed this time
+
+    def items(self, folder: str) -> list[Any]:
+        prefix = folder.rstrip("/") + "/"
+        return [e.item for path, e in sorted(self.entries.items(), key=_path_order) if path.startswith(prefix) and e.item is not None]
+
+    def errors(self) -> list[SiteError]:
+        return [error for entry in self.entries.values() for error in entry.errors]
+
+
+def _path_order(item: tuple[str, Entry]) -> list[str]:
+    return item[0].split("/")
+
+
+def is_racy(state: FileState, seen_ns: int) -> bool:
+    """A file changed just before it was looked at may change again within the same tick of
+    the file system's clock, unseen by size and time: such a file is read again next time.
+    A clock of whole seconds (FAT, ext3) needs a wider margin than one of nanoseconds."""
+    mtime = state[1]
+    margin = 2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000
+    return mtime > seen_ns - margin
+
+
+def scan_content(site_dir: Path, folders: Sequence[str]) -> tuple[dict[str, FileState], list[SiteError]]:
+    states: dict[str, FileState] = {}
+    errors: list[SiteError] = []
+    for folder in folders:
+        found, problems = scan_files(site_dir, folder)
+        states.update(found)
+        errors.extend(problems)
+    return states, errors
+
+
+def load_content(
+    site_dir: Path,
+    parsers: dict[str, Parser],
+    config: Config,
+    salt: bytes,
+    states: dict[str, FileState],
+    previous: dict[str, Entry],
+    cache: Cache,
+    seen_ns: int,
+) -> tuple[Content, dict[str, Entry]]:
+    """Parse what changed; returns the content and the entries that are new or changed.
+    `seen_ns` is when the files' states were taken."""
+    todo = []
+    for path, state in states.items():
+        old = previous.get(path)
+        if old is None or old.salt != salt:
+            todo.append((path, None))
+        elif old.state != state or old.racy:
+            todo.append((path, old.key))
+    entries = {path: previous[path] for path in states if path in previous}
+    changed: dict[str, Entry] = {}
+    share = {"site_dir": site_dir, "parsers": parsers, "config": config, "salt": salt, "memo": cache.path}
+    new_markdown: dict[bytes, bytes] = {}
+    for results, markdown in workers.run_chunks(parse_chunk, todo, share=share, minimum=POOL_MINIMUM):
+        new_markdown.update(markdown)
+        for path, key, item, errors in results:
+            state = states[path]
+            racy = is_racy(state, seen_ns)
+            if errors is None:  # read again, and the text had not changed
+                entry = Entry(path, state, salt, key, previous[path].item, previous[path].errors, racy)
+            else:
+                entry = Entry(path, state, salt, key, item, errors, racy)
+            entries[path] = changed[path] = entry
+    if new_markdown:
+        cache.put_many({}, markdown=new_markdown)
+    return Content(entries, reparsed=len(todo)), changed
+
+
+def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple], dict[bytes, bytes]]:
+    """Runs in a worker (or in the building process for a few files)."""
+    memo = MarkdownMemo(workers.shared("memo"))
+    try:
+        with markup.remembering(memo):
+            results = [parse_file(path, old_key) for path, old_key in chunk]
+        return results, memo.take_new()
+    finally:
+        memo.close()
+
+
+def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None]:
+    site_dir: Path = workers.shared("site_dir")
+    source = read_source(site_dir, site_dir / path)
+    salt = workers.shared("salt")
+    if isinstance(source, SiteError):
+        return path, digest(salt, path, "unreadable", source.message), None, (source,)
+    key = digest(salt, path, source.text)
+    if key == old_key:
+        return path, key, None, None
+    document = split_document(source)
+    if isinstance(document, SiteError):
+        return path, key, None, (document,)
+    parser = parser_for(path, workers.shared("parsers"))
+    result = parser(document, workers.shared("config"))
+    if isinstance(result, list):
+        return path, key, None, tuple(result)
+    return path, key, compact(result), ()
+
+
+def parser_for(path: str, parsers: dict[str, Parser]) -> Parser:
+    folder = max((f for f in parsers if path.startswith(f.rstrip("/") + "/")), key=len)
+    return parsers[folder]
+
+
+# ------------------------------------------------------------------ kept between builds
+
+
+def load_entries(cache: Cache) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for shard in range(SHARDS):
+        part = cache.get(f"content/{shard}")
+        if isinstance(part, dict):
+            entries.update(part)
+    return entries
+
+
+def save_entries(cache: Cache, entries: dict[str, Entry], changed_paths: set[str]) -> None:
+    """Rewrite only the shards that hold a changed, new or deleted file."""
+    shards = {shard_of(path, SHARDS) for path in changed_paths}
+    if not shards:
+        return
+    parts: dict[int, dict[str, Entry]] = {shard: {} for shard in shards}
+    for path, entry in entries.items():
+        shard = shard_of(path, SHARDS)
+        if shard in parts:
+            parts[shard][path] = entry
+    cache.put_many({f"content/{shard}": part for shard, part in parts.items()})

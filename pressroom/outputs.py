@@ -1,0 +1,306 @@
+"""Making the output files: only those whose inputs changed, in the worker pool when many.
+
+Each product (a page from a template, or any other function that returns files) gets a
+key: a fingerprint of its own inputs, of every site attribute and template it read when it
+was last made, and of Pressroom's code. A product whose key, `now` window and files on disk
+are as the previous build left them is not made again. Made products are staged (written
+only when their bytes differ from the output's) and remembered with what they read.
+
+Checking ten thousand products must take a fraction of a second, so this module counts
+its steps: one hash per product, shared values summed up once per build.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
+
+import jinja2
+
+from pressroom import workers
+from pressroom.depend import (
+    FULL, Fingerprints, Unfingerprintable, Window, digest, field_names, hash_of, is_dataclass_object, note_template, real, recording,
+    site_shape, utc, watch_inputs,
+)
+from pressroom.errors import BuildFailed, SiteError
+from pressroom.urls import find_collisions
+from pressroom.write import FileState, Staging, stage_file
+
+POOL_MINIMUM = 64  # fewer products than this are made in the building process
+MAX_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class Product:
+    """Output files made by one call: make(env, spec, inputs) -> {path: bytes}.
+
+    `spec` (a RenderJob) is summed up in full, except where it holds `inputs` (the job's
+    context): of those, only what make() reads counts."""
+
+    id: str
+    spec: Any
+    inputs: dict[str, Any]
+    make: Callable[[jinja2.Environment, Any, dict[str, Any]], dict[str, bytes]]
+
+
+class Reads(NamedTuple):
+    """What a product read: of the site, of its inputs (see depend.Node.shape), templates."""
+
+    site: tuple
+    inputs: tuple
+    templates: tuple[str, ...]
+
+
+class Made(NamedTuple):
+    """What a product was made from, and the files it left in the output."""
+
+    key: bytes
+    reads: Reads
+    window: Window
+    files: tuple[tuple[str, FileState], ...]
+
+
+def tracking_templates(env: jinja2.Environment, compiled: Path | None = None) -> jinja2.Environment:
+    """Note every template a render loads (extends, include, import) as a read; keep the
+    compiled templates in `compiled` (a folder of the cache), so a rebuild need not compile."""
+    get_template, select_template = env.get_template, env.select_template
+
+    def get(name, parent=None, globals=None):
+        if isinstance(name, str):
+            note_template(name)
+        return get_template(name, parent, globals)
+
+    def select(names, parent=None, globals=None):
+        for name in names:
+            if isinstance(name, str):
+                note_template(name)
+        return select_template(names, parent, globals)
+
+    env.get_template, env.select_template = get, select
+    env.auto_reload = False  # one build sees one version of each template
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            if os.access(compiled, os.W_OK):
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            pass
+    return env
+
+
+class Keys:
+    """Keys of products, computed in the building process for this build's site."""
+
+    def __init__(self, site: Any, env: jinja2.Environment, salt: bytes, fingerprints: Fingerprints):
+        self.site, self.env, self.fp = real(site), env, fingerprints
+        self.salt = digest(salt, self._globals())
+        self._site_reads: dict[int, bytes | None] = {}
+        self._templates: dict[tuple[str, ...], bytes] = {}
+        self._interned: dict[Any, Any] = {}
+
+    def _globals(self) -> bytes:
+        """Values (not functions) the templates see besides the site, such as config."""
+        values = {name: value for name, value in self.env.globals.items() if name != "site" and not callable(value)}
+        return self.fp.of(values)
+
+    def intern(self, value: Any) -> Any:
+        """One object for equal values: what is summed up is remembered by object."""
+        return self._interned.setdefault(value, value)
+
+    def of(self, product: Product, reads: Reads) -> bytes | None:
+        out = [self.salt]
+        try:
+            self.put_spec(product, out)
+            for name, shape in reads.inputs:
+                out.append(name.encode())
+                self.project(product.inputs.get(name), shape, out)
+            out.append(self.site_read(reads.site))
+        except Unfingerprintable:
+            return None
+        out.append(self.templates(reads.templates))
+        return hash_of(b"".join(out))
+
+    def put_spec(self, product: Product, out: list[bytes]) -> None:
+        spec = product.spec
+        names = field_names(type(spec))
+        if not names:
+            self.fp.put(spec, out)
+            return
+        for name in names:
+            value = getattr(spec, name)
+            if value is not product.inputs:
+                self.fp.put(value, out)
+
+    def site_read(self, shape: tuple) -> bytes:
+        """What a product read of the site, summed up once per build for each shape."""
+        found = self._site_reads.get(id(shape))
+        if found is None:
+            out: list[bytes] = []
+            if shape == FULL:
+                self.fp.put(real_fields(self.site), out)
+            else:
+                for name, sub in shape:
+                    out.append(name.encode())
+                    try:
+                        self.project(getattr(self.site, name), sub, out)
+                    except AttributeError:
+                        out.append(b"-")
+            found = self._site_reads[id(shape)] = hash_of(b"".join(out))
+            self._interned.setdefault(("shape", id(shape)), shape)  # keeps the id taken
+        return found
+
+    def project(self, value: Any, shape: tuple, out: list[bytes]) -> None:
+        """Only the parts of `value` that `shape` says were read. A parsed item counts
+        whole: its key is at hand, and one changed file changes few outputs anyway."""
+        known = self.fp.known(value)
+        if known is not None:
+            out.append(b"k")
+            out.append(known)
+        elif shape == FULL:
+            self.fp.put(value, out)
+        elif type(value) is tuple:
+            _, items, length = shape
+            out.append(b"(%d" % len(value) if length else b"(")
+            if items is not None:
+                for item in value:
+                    self.project(item, items, out)
+            out.append(b")")
+        elif is_dataclass_object(value):
+            out.append(b"{")
+            for name, sub in shape[0]:
+                out.append(name.encode())
+                try:
+                    self.project(getattr(value, name), sub, out)
+                except AttributeError:
+                    out.append(b"-")
+            out.append(b"}")
+        else:
+            self.fp.put(value, out)
+
+    def templates(self, names: tuple[str, ...]) -> bytes:
+        found = self._templates.get(names)
+        if found is None:
+            parts = []
+            for name in names:
+                try:
+                    source, _, _ = self.env.loader.get_source(self.env, name)
+                    parts += [name, source]
+                except jinja2.TemplateNotFound:
+                    parts += [name, "(missing)"]
+            found = self._templates[names] = digest(*parts)
+        return found
+
+
+def real_fields(site: Any) -> dict[str, Any]:
+    """All of the site, as a product that used it whole may have."""
+    return {name: getattr(site, name) for name in field_names(type(site))}
+
+
+def check_collisions(claims: list[tuple[str, str, int | None]]) -> None:
+    errors = find_collisions(claims)
+    if errors:
+        raise BuildFailed(errors)
+
+
+def make_outputs(
+    products: Sequence[Product],
+    previous: dict[str, Made],
+    existing: dict[str, FileState],
+    keys: Keys,
+    staging: Staging,
+    now: datetime,
+    share: dict[str, Any],
+) -> dict[str, Made]:
+    """Keep what is still good, make the rest; every file ends up recorded in `staging`.
+    `share` is what makers find with workers.shared() (such as the site)."""
+    made: dict[str, Made] = {}
+    todo: list[int] = []
+    now_utc = utc(now)
+    windows: dict[int, bool] = {}
+    for index, product in enumerate(products):
+        old = previous.get(product.id)
+        if old is not None:
+            holds = windows.get(id(old.window))
+            if holds is None:
+                holds = windows[id(old.window)] = old.window.holds_utc(now_utc)
+            if holds and keys.of(product, old.reads) == old.key and all(existing.get(rel) == state for rel, state in old.files):
+                made[product.id] = old
+                for rel, state in old.files:
+                    staging.keep(rel, state)
+                continue
+        todo.append(index)
+    share = {**share, "products": products, "env": keys.env, "now": now, "staging": staging}
+    errors: list[SiteError] = []
+    for results in workers.run_chunks(make_chunk, todo, share=share, minimum=POOL_MINIMUM):
+        for index, files, reads, window, problems in results:
+            if problems:
+                errors.extend(problems)
+                continue
+            product = products[index]
+            reads = keys.intern(Reads(keys.intern(reads[0]), keys.intern(reads[1]), keys.intern(reads[2])))
+            for rel, (changed, state) in files.items():
+                staging.record(rel, changed, state)
+            key = keys.of(product, reads) or b""
+            made[product.id] = Made(key, reads, keys.intern(window), tuple((rel, state) for rel, (_, state) in files.items()))
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise BuildFailed(errors)
+    return made
+
+
+def make_chunk(indices: Sequence[int]) -> list[tuple]:
+    """Runs in a worker (or in the building process): make, record the reads, stage."""
+    products: Sequence[Product] = workers.shared("products")
+    env = workers.shared("env")
+    now = workers.shared("now")
+    staging: Staging = workers.shared("staging")
+    results = []
+    failures = 0
+    for index in indices:
+        product = products[index]
+        with recording() as reads:
+            try:
+                files = product.make(env, product.spec, watch_inputs(product.inputs, reads))
+            except BuildFailed as failure:
+                results.append((index, None, None, None, failure.errors))
+                failures += 1
+                if failures >= MAX_ERRORS:
+                    break
+                continue
+        staged = {rel: stage_file(staging.path, staging.output_dir, staging.fresh, rel, data) for rel, data in files.items()}
+        shapes = (site_shape(reads), reads.inputs.attr_shapes(), tuple(sorted(reads.templates)))
+        results.append((index, staged, shapes, Window.of(now, reads), ()))
+    return results
+
+
+def pack(made: dict[str, Made]) -> dict[str, tuple]:
+    """For the cache: plain tuples pickle several times faster than named ones, and equal
+    reads are one object, stored once."""
+    plain: dict[int, tuple] = {}
+    packed = {}
+    for pid, m in made.items():
+        reads = plain.get(id(m.reads))
+        if reads is None:
+            reads = plain[id(m.reads)] = tuple(m.reads)
+        packed[pid] = (m.key, reads, m.window, m.files)
+    return packed
+
+
+def unpack(packed: Any) -> dict[str, Made]:
+    if not isinstance(packed, dict):
+        return {}
+    named: dict[int, Reads] = {}
+    made = {}
+    try:
+        for pid, (key, reads, window, files) in packed.items():
+            found = named.get(id(reads))
+            if found is None:
+                found = named[id(reads)] = Reads(*reads)
+            made[pid] = Made(key, found, window, files)
+    except (TypeError, ValueError):
+        return {}
+    return made

@@ -1,0 +1,65 @@
+"""Both cores at work: a pool of forked processes for parsing and for rendering.
+
+Python-Markdown and Jinja2 are pure Python, so one process uses one core. Work is handed
+out in chunks large enough that the hand-over costs little, and small builds (a rebuild
+after one edit) stay in one process, where starting a pool would cost more than it saves.
+Workers are forked, so they start with what the building process has already loaded:
+the configuration, and for rendering the whole site index, without copying it through a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_shared: dict[str, Any] = {}  # what forked workers inherit for the duration of one pool
+
+
+def worker_count() -> int:
+    """PRESSROOM_WORKERS if set (1 turns the pool off), else the cores this process may use."""
+    wanted = os.environ.get("PRESSROOM_WORKERS", "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def shared(name: str) -> Any:
+    """A value the building process shared with this pool's workers."""
+    return _shared[name]
+
+
+def run_chunks(
+    work: Callable[[Sequence[T]], R],
+    items: Sequence[T],
+    *,
+    share: dict[str, Any],
+    minimum: int,
+    per_worker: int = 6,
+) -> Iterator[R]:
+    """work(chunk) for chunks of items, in a forked pool when there are at least `minimum`
+    items and more than one core; results come back as they are ready, in no set order."""
+    workers = worker_count()
+    _shared.clear()
+    _shared.update(share)
+    try:
+        if workers == 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in _chunks(items, max(1, len(items))):
+                yield work(chunk)
+            return
+        size = max(1, -(-len(items) // (workers * per_worker)))
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(work, _chunks(items, size))
+    finally:
+        _shared.clear()
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

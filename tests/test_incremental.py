@@ -1,0 +1,215 @@
+"""A rebuild that reuses the cache gives exactly the bytes of a clean build, whatever changed.
+
+Each test changes a site the way a user would and compares the rebuilt output with a clean
+build of a copy of the site (no cache, no earlier output), file by file.
+"""
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pressroom import content, outputs
+from pressroom.cache import CACHE_DIR
+from pressroom.pipeline import Builder, build
+from pressroom.write import MARKER
+from tests.conftest import MINIMAL_CONFIG, ROOT, tree, write_files
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
+
+SITE = {
+    "content/news/2024/award.md": "---\ntitle: Bronze label\ndate: 2024-01-09\ntags: [awards, clusters]\n---\nMEDVIA is *proud*.\n",
+    "content/news/2024/hackathon.md": "---\ntitle: Health hack\ndate: 2024-03-02T10:00:00+01:00\ntags: [events]\nsummary: 48 hours.\n---\nTeams met.\n",
+    "content/news/2023/members.md": "---\ntitle: Twelve new members\ndate: 2023-11-20\ntags: [membership, Awards]\n---\nWelcome!\n",
+    "content/news/2024/later.md": "---\ntitle: Launch on 1 July\ndate: 2024-07-01T09:00:00+02:00\ntags: [events]\n---\nSoon.\n",
+    "content/news/2024/draft.md": "---\ntitle: Secret\ndate: 2024-02-01\ndraft: true\n---\nHush.\n",
+    "content/pages/about.md": "---\ntitle: About\nmenu: 1\n---\nWe are a cluster.\n",
+    "assets/logo.svg": "<svg/>",
+}
+
+
+def clean_build(site: Path, tmp: Path, now: datetime = NOW, drafts: bool = False) -> dict[str, bytes]:
+    """The site built from scratch: a copy without cache or output."""
+    copy = tmp / f"clean-{len(list(tmp.glob('clean-*')))}"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(CACHE_DIR, "output", ".output.*"))
+    build(copy, now=now, drafts=drafts)
+    return without_marker(tree(copy / "output"))
+
+
+def without_marker(files: dict[str, bytes]) -> dict[str, bytes]:
+    files.pop(MARKER, None)
+    return files
+
+
+def rebuilt(site: Path, now: datetime = NOW, builder: Builder | None = None):
+    report = (builder or Builder(site)).build(now)
+    return report, without_marker(tree(site / "output"))
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(SITE)
+
+
+def assert_same(site: Path, tmp_path: Path, now: datetime = NOW, builder: Builder | None = None):
+    report, files = rebuilt(site, now, builder)
+    expected = clean_build(site, tmp_path, now)
+    assert sorted(files) == sorted(expected)
+    differing = [rel for rel in sorted(files) if files[rel] != expected[rel]]
+    assert differing == []
+    return report
+
+
+CHANGES = {
+    "edit a body": {"content/news/2024/award.md": SITE["content/news/2024/award.md"] + "\nA second paragraph.\n"},
+    "edit a summary": {"content/news/2024/award.md": SITE["content/news/2024/award.md"] + "More text.\n"},
+    "edit a title": {"content/news/2024/award.md": SITE["content/news/2024/award.md"].replace("Bronze label", "Silver label")},
+    "change tags": {"content/news/2024/hackathon.md": SITE["content/news/2024/hackathon.md"].replace("[events]", "[events, awards]")},
+    "add a release": {"content/news/2024/new.md": "---\ntitle: Brand new\ndate: 2024-05-05\ntags: [news]\n---\nFresh.\n"},
+    "publish a draft": {"content/news/2024/draft.md": SITE["content/news/2024/draft.md"].replace("draft: true", "draft: false")},
+    "edit a page in the menu": {"content/pages/about.md": "---\ntitle: About us\nmenu: 1\n---\nStill a cluster.\n"},
+    "add a template": {"templates/release.html": '{% extends "base.html" %}{% block content %}<h1>{{ release.title }}</h1>{{ release.body_html | safe }}{% endblock %}\n'},
+    "add an asset": {"assets/img/new.svg": "<svg id='new'/>"},
+    "change the config": {"pressroom.toml": MINIMAL_CONFIG.replace("Test Newsroom", "Renamed Newsroom").replace("page_size = 2", "page_size = 1")},
+    "change the time zone": {"pressroom.toml": MINIMAL_CONFIG.replace("Europe/Oslo", "America/New_York")},
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_after_a_change_is_a_clean_build(site, tmp_path, change):
+    Builder(site).build(NOW)
+    write_files(site, CHANGES[change])
+    assert_same(site, tmp_path)
+
+
+def test_deleting_and_renaming_files(site, tmp_path):
+    Builder(site).build(NOW)
+    (site / "content/news/2023/members.md").unlink()
+    (site / "content/news/2024/hackathon.md").rename(site / "content/news/2024/hack-2024.md")
+    (site / "assets/logo.svg").unlink()
+    report = assert_same(site, tmp_path)
+    assert report.removed > 0
+    shutil.rmtree(site / "content/pages")
+    assert_same(site, tmp_path)
+
+
+def test_changing_and_removing_a_template(site, tmp_path):
+    write_files(site, {"templates/page.html": '{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1>{% endblock %}\n'})
+    Builder(site).build(NOW)
+    write_files(site, {"templates/page.html": '{% extends "base.html" %}{% block content %}<h1>Page: {{ page.title }}</h1>{% endblock %}\n'})
+    assert_same(site, tmp_path)
+    (site / "templates/page.html").unlink()
+    assert_same(site, tmp_path)
+
+
+def test_time_alone_publishes_a_scheduled_release(site, tmp_path):
+    Builder(site).build(NOW)
+    report = assert_same(site, tmp_path, now=NOW + timedelta(days=1))
+    assert report.written == 1  # build-info.json (the build time); the pages only compared dates with now
+    report = assert_same(site, tmp_path, now=datetime(2024, 7, 2, tzinfo=timezone.utc))
+    assert report.written > 0 and report.held_back and all(r.draft for r in report.held_back)
+
+
+def test_a_live_builder_rebuilds_the_same_as_the_cache_does(site, tmp_path):
+    builder = Builder(site)
+    builder.build(NOW)
+    for change in ("edit a title", "add a release", "change the config", "add a template"):
+        write_files(site, CHANGES[change])
+        assert_same(site, tmp_path, builder=builder)
+
+
+def test_a_rebuild_redoes_only_what_changed_and_leaves_the_rest_untouched(site):
+    first = Builder(site).build(NOW)
+    assert first.unchanged == 0 and first.written > first.pages  # pages, a calendar, build-info.json
+    old = 1_000_000_000
+    pages = [p for p in (site / "output").rglob("*.html")]
+    for path in pages:
+        os.utime(path, ns=(old, old))
+    again = Builder(site).build(NOW)
+    assert (again.written, again.unchanged, again.removed) == (0, first.written, 0)
+    write_files(site, CHANGES["edit a body"])
+    edited = Builder(site).build(NOW)
+    assert edited.written == 1  # the summary (the first paragraph) is as it was
+    touched = sorted(p.relative_to(site / "output").as_posix() for p in pages if p.stat().st_mtime_ns != old)
+    assert "news/2024/bronze-label/index.html" in touched and len(touched) == edited.written
+
+
+def test_an_output_file_changed_by_hand_is_made_again(site, tmp_path):
+    Builder(site).build(NOW)
+    page = site / "output/news/2024/bronze-label/index.html"
+    page.write_text("tampered")
+    (site / "output/about/index.html").unlink()
+    (site / "output/stray.html").write_text("not ours")
+    assert_same(site, tmp_path)
+
+
+def test_a_damaged_or_deleted_cache_is_rebuilt(site, tmp_path):
+    Builder(site).build(NOW)
+    database = site / CACHE_DIR / "cache.sqlite3"
+    database.write_bytes(b"not a database" * 100)
+    write_files(site, CHANGES["edit a title"])
+    assert_same(site, tmp_path)
+    shutil.rmtree(site / CACHE_DIR)
+    write_files(site, CHANGES["add a release"])
+    assert_same(site, tmp_path)
+
+
+def test_drafts_and_a_normal_build_into_one_folder(site, tmp_path):
+    Builder(site, preview=True).build(NOW)
+    Builder(site).build(NOW)
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path)
+    Builder(site, preview=True).build(NOW)
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, drafts=True)
+
+
+def test_the_worker_pool_builds_the_same_bytes(tmp_path, monkeypatch):
+    """The example site is small enough to be built in one process; force the pool."""
+    monkeypatch.setattr(content, "POOL_MINIMUM", 1)
+    monkeypatch.setattr(outputs, "POOL_MINIMUM", 1)
+    monkeypatch.setenv("PRESSROOM_WORKERS", "2")
+    site = tmp_path / "example"
+    shutil.copytree(ROOT, site, ignore=shutil.ignore_patterns(".*", "output", "tests", "node_modules", "bench", "*.egg-info", "__pycache__"))
+    as_of = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    build(site, now=as_of)
+    assert without_marker(tree(site / "output")) == tree(ROOT / "tests" / "golden" / "example")
+
+
+OPERATIONS = st.lists(
+    st.tuples(st.sampled_from(["edit", "retitle", "retag", "add", "delete", "rename", "config", "template", "time"]), st.integers(0, 5)),
+    min_size=1, max_size=4,
+)
+
+
+@settings(max_examples=8, deadline=None)
+@given(OPERATIONS)
+def test_any_sequence_of_changes_rebuilds_like_a_clean_build(tmp_path_factory, operations):
+    site = write_files(tmp_path_factory.mktemp("site"), {**SITE, "pressroom.toml": MINIMAL_CONFIG})
+    tmp = tmp_path_factory.mktemp("clean")
+    now = NOW
+    Builder(site).build(now)
+    for operation, n in operations:
+        releases = sorted((site / "content/news").rglob("*.md"))
+        target = releases[n % len(releases)] if releases else None
+        if operation == "edit" and target:
+            target.write_text(target.read_text() + f"\nEdit {n}.\n")
+        elif operation == "retitle" and target:
+            target.write_text(target.read_text().replace("title: ", f"title: {n} ", 1))
+        elif operation == "retag" and target:
+            target.write_text(target.read_text().replace("---\n", f"---\ntags: [t{n}]\n", 1) if "tags:" not in target.read_text() else target.read_text().replace("tags: [", f"tags: [t{n}, ", 1))
+        elif operation == "add":
+            write_files(site, {f"content/news/2024/n{n}.md": f"---\ntitle: New {n}\ndate: 2024-0{1 + n % 9}-1{n}\ntags: [t{n}]\n---\nText {n}.\n"})
+        elif operation == "delete" and target:
+            target.unlink()
+        elif operation == "rename" and target:
+            target.rename(target.with_name(f"renamed-{n}.md"))
+        elif operation == "config":
+            write_files(site, {"pressroom.toml": MINIMAL_CONFIG.replace("page_size = 2", f"page_size = {1 + n}")})
+        elif operation == "template":
+            write_files(site, {"templates/list.html": '{% extends "base.html" %}{% block content %}' + f"<p>{n}</p>" + "{% for r in listing.items %}{{ r.title }}{% endfor %}{% endblock %}\n"})
+        elif operation == "time":
+            now = now + timedelta(days=10 * n)
+        assert_same(site, tmp, now=now)
