@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from html.parser import HTMLParser
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +15,8 @@ from hypothesis import strategies as st
 from pressroom.config import parse_config
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.parse import parse_page, parse_release
-from pressroom.pipeline import render_site
+from pressroom import calendars, render
+from pressroom.pipeline import build_info
 from pressroom.site import build_index
 from pressroom.source import SourceFile, split_document, visible_text
 from tests.conftest import MINIMAL_CONFIG
@@ -24,7 +24,6 @@ from tests.conftest import MINIMAL_CONFIG
 CONFIG = parse_config(MINIMAL_CONFIG)
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 PATH = "content/news/x.md"
-NO_TEMPLATES = Path("/nonexistent-site")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Any character YAML can carry, control characters included (surrogates cannot be written).
@@ -49,9 +48,17 @@ def pipeline(text: str, parse=parse_release, path: str = PATH) -> list[SiteError
         return parsed
     releases, pages = ([parsed], []) if parse is parse_release else ([], [parsed])
     try:
-        return render_site(build_index(releases, pages, CONFIG, NOW), NO_TEMPLATES)
+        return render_all(build_index(releases, pages, CONFIG, NOW))
     except BuildFailed as failure:
         return failure.errors
+
+
+def render_all(site) -> dict[str, bytes]:
+    """Every output the build makes of an index: pages, calendars and build-info.json."""
+    files = render.render_pages(render.plan_pages(site), render.make_environment(None, site), None)
+    files.update({job.path: calendars.make_calendar(job.events, site, job.name) for job in calendars.plan_calendars(site)})
+    files["build-info.json"] = build_info(site)
+    return files
 
 
 def assert_located(errors: list[SiteError], path: str = PATH) -> None:
