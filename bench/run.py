@@ -463,6 +463,8 @@ def markdown_report(summary: dict, ratio_rows: list[dict], sizes: list[int], met
     for e in failures:
         lines += ["", f"{e['tool']} at {e['size']:,} failed; stderr's last lines:", "```",
                   *e["stderr_tail"], "```"]
+    if meta.get("warning"):
+        lines += ["", "**Warning:** " + meta["warning"]]
     for note in meta.get("skipped", []):
         lines += ["", note]
     return "\n".join(lines) + "\n"
@@ -527,8 +529,10 @@ def main(argv=None) -> int:
             for tool in tools[k:] + tools[:k]:
                 busy = settle(a.settle) if a.settle > 0 else None
                 load = os.getloadavg()[0]
+                head = _git_head()  # Pressroom runs from the work tree, which may move on
                 for r in runner.run_group(tool, rep):
-                    r.update(rep=rep, load_before=round(load, 2), busy_before=busy)
+                    r.update(rep=rep, load_before=round(load, 2), busy_before=busy,
+                             git_head=head)
                     runs.append(r)
                     wall = "–" if r.get("wall_s") is None else f"{r['wall_s']:.2f} s"
                     rss = f", {r['maxrss_kb'] / 1024:.0f} MiB" if r.get("maxrss_kb") else ""
@@ -542,6 +546,12 @@ def main(argv=None) -> int:
                         for line in r.get("stderr_tail", [])[-4:]:
                             print(f"    | {line}", file=sys.stderr)
         runner.edit_path.write_bytes(runner.edit_original)
+    heads = sorted({r["git_head"] for r in runs if r["tool"].startswith("pressroom")
+                    and r.get("git_head")})
+    if len(heads) > 1:
+        meta["warning"] = (f"the repository moved during the run ({', '.join(heads)}): "
+                           "Pressroom's runs are of different engine versions (see runs[].git_head)")
+        print("warning: " + meta["warning"], file=sys.stderr)
     summary = summarise(runs)
     ratio_rows = ratios(summary, sizes)
     report = markdown_report(summary, ratio_rows, sizes, meta)

@@ -155,24 +155,36 @@ class Preview:
     def reply(self, raw_path: str) -> Reply:
         """The answer to GET raw_path, from the latest complete build (waits for one running)."""
         with self.lock:
-            found = resolve(raw_path, self.base_path)
-            if found.kind == "bad":
-                return Reply(400, b"Bad request: this address is not allowed.\n", build=self.build)
-            if found.kind == "redirect":
-                return Reply(301, location=found.target, build=self.build)
-            if found.kind == "file":
-                file = self._site_file(found.target)
-                if file is not None and file.is_dir():
-                    return Reply(301, location=urllib.parse.quote(self.base_path + found.target) + "/", build=self.build)
-                if file is not None and file.is_file():
-                    if self.errors and file.suffix == ".html":
-                        return self._error_reply()
-                    return Reply(200, file.read_bytes(), content_type(file.name), build=self.build)
-            if self.errors:
-                return self._error_reply()
-            missing = self.root / "404.html"
-            body = missing.read_bytes() if missing.is_file() else b"Not found.\n"
-            return Reply(404, body, content_type(missing.name if missing.is_file() else "x.txt"), build=self.build)
+            return self._reply(raw_path)
+
+    def try_reply(self, raw_path: str) -> Reply | None:
+        """The same without waiting: None while a build is running."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            return self._reply(raw_path)
+        finally:
+            self.lock.release()
+
+    def _reply(self, raw_path: str) -> Reply:
+        found = resolve(raw_path, self.base_path)
+        if found.kind == "bad":
+            return Reply(400, b"Bad request: this address is not allowed.\n", build=self.build)
+        if found.kind == "redirect":
+            return Reply(301, location=found.target, build=self.build)
+        if found.kind == "file":
+            file = self._site_file(found.target)
+            if file is not None and file.is_dir():
+                return Reply(301, location=urllib.parse.quote(self.base_path + found.target) + "/", build=self.build)
+            if file is not None and file.is_file():
+                if self.errors and file.suffix == ".html":
+                    return self._error_reply()
+                return Reply(200, file.read_bytes(), content_type(file.name), build=self.build)
+        if self.errors:
+            return self._error_reply()
+        missing = self.root / "404.html"
+        body = missing.read_bytes() if missing.is_file() else b"Not found.\n"
+        return Reply(404, body, content_type(missing.name if missing.is_file() else "x.txt"), build=self.build)
 
     def _site_file(self, rel: str) -> Path | None:
         """The file, if it really is inside the built site (a link could point elsewhere)."""

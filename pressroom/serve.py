@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -34,6 +33,7 @@ from pressroom.preview import Outcome, Preview
 from pressroom.watch import Watcher
 
 LOOPBACK_NAMES = {"localhost", "localhost."}
+STOP_WAIT = 1.0  # seconds Ctrl-C waits for a running build to finish before leaving it
 
 
 def is_loopback(host: str) -> bool:
@@ -123,7 +123,12 @@ class SiteHandler(web.RequestHandler):
             self.set_status(400)
             self.finish(b"This preview answers only to localhost addresses.\n")
             return
-        reply = await IOLoop.current().run_in_executor(self.server.executor, self.server.preview.reply, self.request.path)
+        while (reply := self.server.preview.try_reply(self.request.path)) is None:
+            if self.server.stopping:
+                self.set_status(503)
+                self.finish(b"The preview is stopping.\n")
+                return
+            await asyncio.sleep(0.01)  # a build is running: answer from the complete one after it
         body = reply.body
         if reply.content_type.startswith("text/html"):
             body = with_reload_script(body, reload_script(reply.build, self.server.port))
@@ -155,7 +160,7 @@ class PreviewServer:
         self.on_build = on_build
         self.clock = clock
         self.sockets: set[ReloadSocket] = set()
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pressroom-read")
+        self.stopping = False  # requests waiting for a build give up
         self.port = 0
         self._workdir: Path | None = None
         self._listening: list = []
@@ -192,16 +197,18 @@ class PreviewServer:
         return first
 
     def stop(self) -> None:
+        """Stop at once, even in the middle of a long build: that build is abandoned (its
+        thread ends with the process), and so are requests waiting for it."""
+        self.stopping = True
         if self._watcher is not None:
-            self._watcher.stop()
+            self._watcher.stop(timeout=STOP_WAIT)
         if self._loop is not None and self._stopping is not None:
             self._loop.add_callback(self._stopping.set)
             self._loop = None
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(STOP_WAIT)
         for sock in self._listening:
             sock.close()
-        self.executor.shutdown(wait=True)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
         self._watcher = self._thread = self._workdir = None

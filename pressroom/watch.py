@@ -123,10 +123,11 @@ class Watcher:
         self._thread = threading.Thread(target=self._run, name="pressroom-watch", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop watching; wait up to `timeout` seconds for a call of on_change to return."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout)
 
     def wake_at(self, moment: float | None) -> None:
         """Call on_change([]) at this time (seconds since 1970), when the site changes by itself.

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -256,6 +257,30 @@ def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c(make_site, serv
     assert not (site / "output").exists()
     with pytest.raises(OSError):
         http(run.port(url), "/")
+
+
+def test_ctrl_c_in_the_middle_of_a_long_build_stops_at_once(make_site, serving, tmp_path):
+    site = make_site(SITE)
+    private = tmp_path / "tmp"
+    private.mkdir()
+    run = serving([sys.executable, "-m", "pressroom", "serve", str(site), "--port", "0"], env={"TMPDIR": str(private)})
+    port = run.port(run.wait_for_url())
+    endless = '{% extends "base.html" %}{% block content %}{% for i in range(10 ** 12) %}{% endfor %}{% endblock %}'
+    write_files(site, {"templates/home.html": endless})
+
+    def building() -> bool:  # requests wait while a build runs
+        try:
+            http(port, "/", timeout=0.5)
+        except TimeoutError:
+            return True
+        return False
+
+    wait_for(building, message="the long build to start")
+    started = time.monotonic()
+    assert run.stop(signal.SIGINT) == 0
+    assert time.monotonic() - started < 10
+    assert run.stdout[-1] == "Stopped.\n" and "Traceback" not in "".join(run.stderr)
+    assert list(private.iterdir()) == []
 
 
 def test_build_py_serve_runs_in_the_site_folder_and_stops_on_sigterm(make_site, serving):
