@@ -108,7 +108,8 @@ def resolve(target: str, from_url: str, base_url: str) -> tuple[str, str] | None
     absolute = absolute_path(target, from_url, base_url)
     if absolute is None or not absolute[0].startswith(urlsplit(base_url).path):
         return None  # elsewhere on the same host: not ours to judge
-    return absolute[0][len(urlsplit(base_url).path) :], absolute[1]
+    path = absolute[0][len(urlsplit(base_url).path) :]
+    return None if path.startswith("/") else (path, absolute[1])  # "%2F" decodes to a second slash
 
 
 def absolute_path(target: str, from_url: str, base_url: str) -> tuple[str, str] | None:
@@ -143,9 +144,16 @@ def check_refs(pages: Mapping[str, PageScan], files: frozenset[str], base_url: s
     return [
         (rel, ref, message)
         for rel in sorted(pages)
-        for ref in pages[rel].refs
+        for ref in distinct_refs(pages[rel].refs, rel, base_url)
         for message in ref_problems(ref, rel, pages, files, base_url, held)
     ]
+
+
+def distinct_refs(refs: tuple[Ref, ...], rel: str, base_url: str) -> list[Ref]:
+    """Sharing tags repeat the page's own picture by its full address: judge it once, where
+    the page shows it, so a missing picture is named at the line that wrote it."""
+    shown = {resolve(ref.target, page_url(rel), base_url) for ref in refs if ref.tag not in _Scanner.META_URLS}
+    return [ref for ref in refs if ref.tag not in _Scanner.META_URLS or resolve(ref.target, page_url(rel), base_url) not in shown]
 
 
 def ref_problems(ref: Ref, rel: str, pages: Mapping[str, PageScan], files: frozenset[str], base_url: str, held: Mapping[str, str]) -> list[str]:
@@ -157,7 +165,9 @@ def ref_problems(ref: Ref, rel: str, pages: Mapping[str, PageScan], files: froze
         stray = absolute_path(ref.target, page_url(rel), base_url)
         if stray and find_file(stray[0].lstrip("/"), files):
             base_path = urlsplit(base_url).path
-            problems.append(f'broken link: "{ref.target}" leaves the site, which lives under {base_path}; write {base_path}{stray[0].lstrip("/")}')
+            path = stray[0].lstrip("/")
+            problems.append(f'broken link: "{ref.target}" leaves the site, which lives under {base_path}; write /{path} in a text '
+                            f"(Pressroom puts {base_path} in front), or {{{{ url('{path}') }}}} in a template")
         return problems
     path, fragment = resolved
     found = find_file(path, files)
@@ -225,17 +235,6 @@ def trace(problems: Iterable[tuple[str, Ref, str]], owners: Mapping[str, SourceF
         also = f" (on {pages} pages)" if pages > 1 else ""
         traced.add(Finding(SiteError(str(output_dir / rel), ref.line, message + also), True))
     return list(traced)
-
-
-def content_images_without_alt(pages: Mapping[str, PageScan], owners: Mapping[str, SourceFile], base_path: str) -> list[tuple[str, Ref, str]]:
-    """alt="" marks a template's decorative image; in content it means the alt text is missing."""
-    return [
-        (rel, ref, no_alt_message(ref))
-        for rel in sorted(pages)
-        if rel in owners
-        for ref in pages[rel].refs
-        if ref.tag == "img" and ref.alt is not None and not ref.alt.strip() and trace_line(owners[rel], ref, base_path)
-    ]
 
 
 # --- checks of the content itself ------------------------------------------------------------
@@ -334,6 +333,6 @@ def check_site(site: Site, site_dir: Path, output_dir: Path) -> list[Finding]:
     owners = {rel: sources[owner] for rel, owner in owners_by_page.items() if owner in sources}
     base_path = site.config.base_path
     held = {item.url: held_back_description(item, site.now) for item in [*site.held_back, *site.withheld]}
-    problems = check_refs(pages, files, site.config.base_url, held) + content_images_without_alt(pages, owners, base_path)
+    problems = check_refs(pages, files, site.config.base_url, held)  # content images without alt text fail the build
     findings = trace(problems, owners, output_dir, base_path) + content_findings(site, sources)
     return sorted(findings, key=lambda f: (not f.broken, f.where.path, f.where.line or 0, f.where.message))

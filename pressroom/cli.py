@@ -86,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pressroom {args.command}: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except BuildFailed as failure:
-        report_errors(failure.errors, Path(getattr(args, "site_dir", ".")))
+        site_dir = Path(getattr(args, "site_dir", "."))
+        report_warnings(failure.warnings, site_dir)
+        report_errors(failure.errors, site_dir)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         print("pressroom: interrupted; the output folder holds the last complete site, as before", file=sys.stderr)
@@ -116,7 +118,9 @@ def build_site(args: argparse.Namespace):
         if base_url is None:
             raise UsageError(f"--base-url: {base_url_problem(args.base_url)}")
     output = Path(args.output) if args.output else None
-    return build(site_dir, output, drafts=args.drafts, base_url=base_url)
+    report = build(site_dir, output, drafts=args.drafts, base_url=base_url)
+    report_warnings(report.warnings, site_dir)
+    return report
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -242,6 +246,8 @@ def summary_line(report) -> str:
         line += "; " + held_back_summary(held, report.site.now)
     if report.next_change:
         line += f"; next change {when(report.next_change.moment)}: {report.next_change.reason}"
+    if report.warnings:
+        line += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
     return line
 
 
@@ -260,6 +266,12 @@ def shown_error(error: SiteError, site_dir: Path) -> SiteError:
     elif os.path.isabs(path):
         path = shown_path(Path(path))
     return SiteError(path, error.line, error.message)
+
+
+def report_warnings(warnings, site_dir: Path) -> None:
+    """Warnings do not stop the build: `path:line: warning: message`."""
+    for warning in warnings:
+        print(shown_error(SiteError(warning.path, warning.line, f"warning: {warning.message}"), site_dir), file=sys.stderr)
 
 
 def report_errors(errors: list[SiteError], site_dir: Path) -> None:

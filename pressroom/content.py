@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from pressroom import markup, workers
+from pressroom import accessibility, markup, workers
 from pressroom.cache import Cache, MarkdownMemo, shard_of
 from pressroom.config import Config
 from pressroom.depend import compact, digest
@@ -38,6 +38,7 @@ class Entry:
     item: Any
     errors: tuple[SiteError, ...]
     racy: bool = False
+    warnings: tuple[SiteError, ...] = ()  # problems that do not stop the build
 
 
 @dataclass
@@ -53,6 +54,9 @@ class Content:
 
     def errors(self) -> list[SiteError]:
         return [error for entry in self.entries.values() for error in entry.errors]
+
+    def warnings(self) -> list[SiteError]:
+        return [warning for entry in self.entries.values() for warning in entry.warnings]
 
 
 def _path_order(item: tuple[str, Entry]) -> list[str]:
@@ -103,13 +107,14 @@ def load_content(
     new_markdown: dict[bytes, bytes] = {}
     for results, markdown in workers.run_chunks(parse_chunk, todo, share=share, minimum=POOL_MINIMUM):
         new_markdown.update(markdown)
-        for path, key, item, errors in results:
+        for path, key, item, errors, warnings in results:
             state = states[path]
             racy = is_racy(state, seen_ns)
             if errors is None:  # read again, and the text had not changed
-                entry = Entry(path, state, salt, key, previous[path].item, previous[path].errors, racy)
+                old = previous[path]
+                entry = Entry(path, state, salt, key, old.item, old.errors, racy, old.warnings)
             else:
-                entry = Entry(path, state, salt, key, item, errors, racy)
+                entry = Entry(path, state, salt, key, item, errors, racy, warnings)
             entries[path] = changed[path] = entry
     if new_markdown:
         cache.put_many({}, markdown=new_markdown)
@@ -127,23 +132,27 @@ def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple],
         memo.close()
 
 
-def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None]:
+def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None, tuple[SiteError, ...]]:
+    """(path, key, item, errors, warnings); errors None: the text is as it was."""
     site_dir: Path = workers.shared("site_dir")
     source = read_source(site_dir, site_dir / path)
     salt = workers.shared("salt")
     if isinstance(source, SiteError):
-        return path, digest(salt, path, "unreadable", source.message), None, (source,)
+        return path, digest(salt, path, "unreadable", source.message), None, (source,), ()
     key = digest(salt, path, source.text)
     if key == old_key:
-        return path, key, None, None
+        return path, key, None, None, ()
     document = split_document(source)
     if isinstance(document, SiteError):
-        return path, key, None, (document,)
+        return path, key, None, (document,), ()
     parser = parser_for(path, workers.shared("parsers"))
     result = parser(document, workers.shared("config"))
     if isinstance(result, list):
-        return path, key, None, tuple(result)
-    return path, key, compact(result), ()
+        return path, key, None, tuple(result), ()
+    found = accessibility.check_text(document, getattr(result, "body_html", ""))
+    if found.errors:
+        return path, key, None, tuple(found.errors), tuple(found.warnings)
+    return path, key, compact(result), (), tuple(found.warnings)
 
 
 def parser_for(path: str, parsers: dict[str, Parser]) -> Parser:

@@ -14,7 +14,7 @@ import functools
 import importlib
 import re
 from html.parser import HTMLParser
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
 EXTRA_WITHOUT_ATTRIBUTES = ["fenced_code", "footnotes", "def_list", "tables", "abbr", "md_in_html"]
@@ -245,3 +245,18 @@ def first_paragraph(html: str) -> str:
     parser.feed(html)
     parser.close()
     return " ".join("".join(parser.parts).split())
+
+
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def rewrite_links(html: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to every href, src and poster inside the tags of `html` (text is left alone)."""
+
+    def attribute(match: re.Match) -> str:
+        quote = '"' if match.group(2) is not None else "'"
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        return f"{match.group(1)}{quote}{change(value)}{quote}"
+
+    return _TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(attribute, tag.group(0)), html)

@@ -146,10 +146,16 @@ class Release:
     label: Label | None = None
     embargo: datetime | None = None  # kept out of every output until this moment
     line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages
+    updated: datetime | None = None  # set when a published release was corrected
 
     @property
     def year(self) -> int:
         return self.date.year
+
+    @property
+    def modified(self) -> datetime:
+        """When the text last changed: what feeds, sitemaps and search engines are told."""
+        return self.updated or self.date
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pressroom.source import Document
 
 T = TypeVar("T")
 
-RELEASE_FIELDS = ("title", "date", "embargo", "summary", "tags", "author", "image", "image_alt", "draft", "slug", "lang", "event", "label")
+RELEASE_FIELDS = ("title", "date", "embargo", "updated", "summary", "tags", "author", "image", "image_alt", "draft", "slug", "lang", "event", "label")
 PAGE_FIELDS = ("title", "menu", "summary", "slug")
 EVENT_FIELDS = ("title", "name", "start", "end", "all_day", "timezone", "location", "online_url", "registration_url", "status", "summary", "tags", "slug", "embargo")
 LOCATION_FIELDS = ("venue", "address", "city", "country")
@@ -245,6 +245,9 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     title = fields.text("title", required=True)
     moment = fields.moment("date", config.tz, required=True)
     embargo = fields.moment("embargo", config.tz)
+    updated = fields.moment("updated", config.tz)
+    if moment and updated and updated < moment:
+        fields.error("updated", f"{updated.isoformat()} is before the date of the release; updated: is when it was corrected, after it was issued")
     slug = slug_field(fields, title, doc.path)
     image = fields.text("image")
     image_alt = fields.text("image_alt")
@@ -288,6 +291,7 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
         draft=draft,
         lang=lang,
         embargo=embargo.astimezone(config.tz) if embargo else None,
+        updated=updated.astimezone(config.tz) if updated else None,
     )
 
 

@@ -21,12 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from pressroom import calendars, render, workers
+from pressroom import calendars, feeds, render, seo, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, save_entries, scan_content
 from pressroom.depend import Fingerprints, TrackedNow, digest, recording, tracked_site
-from pressroom.errors import BuildFailed, SiteError
+from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
 from pressroom.outputs import Keys, Made, Product, check_collisions, make_outputs, pack, tracking_templates, unpack
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
@@ -54,6 +54,7 @@ class BuildReport:
     output_dir: Path
     next_change: Change | None = None
     site: Site | None = field(default=None, repr=False, compare=False)  # what was built, for check and status
+    warnings: tuple[SiteError, ...] = ()
 
 
 def build_now() -> datetime:
@@ -90,17 +91,28 @@ def index_site(content: Content, config: Config, now: datetime, preview: bool) -
 
 
 def plan_products(site: Site) -> list[Product]:
-    """Every output of the site: pages from templates, calendars, and build-info.json."""
+    """Every output of the site: pages from templates, feeds, calendars, sitemap.xml and
+    robots.txt, and build-info.json."""
     jobs = render.plan_pages(site)
     check_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
     products = [Product(job.path, job, job.context, make_page) for job in jobs]
+    products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site)]
     products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site)]
+    products.append(Product(seo.SITEMAP, seo.SitemapJob(tuple(render.sitemap_pages(jobs, site.now))), {}, make_seo))
     products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
     return products
 
 
 def make_page(env, job: render.RenderJob, context: dict[str, Any]) -> dict[str, bytes]:
     return render.render_pages([replace(job, context=context)], env, workers.shared("site_dir"))
+
+
+def make_feeds(env, job: feeds.FeedJob, inputs: dict[str, Any]) -> dict[str, bytes]:
+    return feeds.make_feeds(job, workers.shared("site"))
+
+
+def make_seo(env, job: seo.SitemapJob, inputs: dict[str, Any]) -> dict[str, bytes]:
+    return seo.render_seo(workers.shared("site").config, job)
 
 
 def make_calendar(env, job: calendars.CalendarJob, inputs: dict[str, Any]) -> dict[str, bytes]:
@@ -188,6 +200,12 @@ class Builder:
         salt = code_salt()
         fingerprints = Fingerprints()
         content = self.parse(config, digest(salt, fingerprints.of(config)))
+        try:
+            return self._make(content, config, salt, fingerprints, now)
+        except BuildFailed as failure:
+            raise BuildFailed(failure.errors, content.warnings()) from None
+
+    def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
         with recording():
             index = index_site(content, config, TrackedNow.of(now.astimezone(config.tz)), self.preview)
         for entry in content.entries.values():
@@ -221,6 +239,7 @@ class Builder:
             next_change=index.next_change,
             output_dir=self.output_dir,
             site=index,
+            warnings=sorted_problems(content.warnings()),
         )
 
     def load(self, now: datetime) -> Site:
@@ -243,7 +262,7 @@ class Builder:
         self._entries = content.entries
         errors += content.errors() + check_templates_and_assets(self.site_dir)
         if errors:
-            raise BuildFailed(errors)
+            raise BuildFailed(errors, content.warnings())
         return content
 
 

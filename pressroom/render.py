@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jinja2
+from markupsafe import Markup
 
-from pressroom import __version__, structured_data, urls
+from pressroom import __version__, feeds, markup, structured_data, urls
 from pressroom.errors import BuildFailed, SiteError
-from pressroom.model import Event, Label
+from pressroom.model import Event, Label, Release
 from pressroom.site import Site, paginate
 
 THEME_DIR = Path(__file__).parent / "theme"
@@ -37,6 +38,8 @@ class RenderJob:
     context: dict[str, Any] = field(hash=False)
     owner: str
     owner_line: int | None = None
+    modified: datetime | None = None  # the newest content on the page, for the sitemap
+    listed: bool = True  # in the sitemap and open to search engines
 
     @property
     def path(self) -> str:
@@ -53,15 +56,21 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    base_path = site.config.base_path
-    base_url = site.config.base_url
+    config = site.config
     env.globals.update(
         site=site,
-        config=site.config,
+        config=config,
         generator=f"Pressroom {__version__}",
         tag_pages=frozenset(tag.url for tag in site.tags),
-        url=lambda path="": base_path + path.lstrip("/"),
-        absolute_url=lambda path="": base_url + path.lstrip("/"),
+        url=lambda path="": urls.link(path, config.base_path),
+        absolute_url=lambda path="": urls.absolute(path, config.base_url),
+        year_url=urls.year_url,
+        feed_links=lambda tag=None: feeds.feed_links(site, tag),
+        share_image=lambda release=None: structured_data.share_image(release, config),
+        news_article_ld=lambda release: structured_data.news_article(release, config),
+        organization_ld=lambda: structured_data.organization(config),
+        breadcrumbs_ld=lambda trail: structured_data.breadcrumbs(trail, config),
+        event_json_ld=lambda event: structured_data.event_data(event, config),
     )
     env.filters.update(
         long_date=long_date,
@@ -75,9 +84,17 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         where=where,
         label_texts=label_texts,
         event_calendar=urls.event_calendar_path,
+        site_links=lambda html: Markup(markup.rewrite_links(html, lambda link: site_link(link, config.base_path))),
     )
-    env.globals.update(event_json_ld=lambda event: structured_data.event_data(event, site.config))
     return env
+
+
+def site_link(link: str, base_path: str) -> str:
+    """In a release's text, "/news/2024/x/" means this site's root, wherever it is hosted;
+    a link that already names the base path ("/newsroom/news/...") is left as written."""
+    if not link.startswith("/") or link.startswith("//") or link.startswith(base_path):
+        return link
+    return urls.link(link, base_path)
 
 
 def long_date(moment: date) -> str:
@@ -169,33 +186,34 @@ def where(event: Event) -> str:
     return "Online" if event.online_url else ""
 
 
-def json_ld(data: Any) -> jinja2.utils.markupsafe.Markup:
+def json_ld(data: Any) -> Markup:
     """JSON for a <script type="application/ld+json">, safe against "</script>" in the text."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return jinja2.utils.markupsafe.Markup(text)
+    return Markup(text)
 
 
 def plan_pages(site: Site) -> list[RenderJob]:
     """Every page of the site, generated ones first so a content file that collides is named."""
     size = site.config.page_size
+    newest = newest_change(site.releases)
     jobs = [
-        RenderJob("", "home.html", {"releases": site.releases[:size], "page_title": ""}, "the home page"),
-        RenderJob("404.html", "404.html", {"page_title": "Page not found"}, "the 404 page"),
-        RenderJob("tags/", "tags.html", {"tags": site.tags, "page_title": "Tags"}, "the tags index"),
+        RenderJob("", "home.html", {"releases": site.releases[:size], "page_title": ""}, "the home page", modified=newest),
+        RenderJob("404.html", "404.html", {"page_title": "Page not found"}, "the 404 page", listed=False),
+        RenderJob("tags/", "tags.html", {"tags": site.tags, "page_title": "Tags"}, "the tags index", modified=newest),
         RenderJob("events/", "events.html", {"page_title": "Events"}, "the events index"),
         RenderJob("labels/", "labels.html", {"page_title": "Labels"}, "the labels index"),
     ]
     for listing in paginate(site.releases, size, "news/"):
-        jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": "News", "kind": "news"}, "the news listing"))
+        jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": "News", "kind": "news"}, "the news listing", modified=newest_change(listing.items)))
     for year in site.years:
         for listing in paginate(year.releases, size, year.url):
-            jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"News from {year.year}", "kind": "year"}, f"the {year.year} archive"))
+            jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"News from {year.year}", "kind": "year", "year": year}, f"the {year.year} archive", modified=newest_change(listing.items)))
     for tag in site.tags:
         for listing in paginate(tag.releases, size, tag.url):
-            jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"Tagged “{tag.name}”", "kind": "tag", "tag": tag}, f"the tag page of “{tag.name}”"))
+            jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"Tagged “{tag.name}”", "kind": "tag", "tag": tag}, f"the tag page of “{tag.name}”", modified=newest_change(listing.items)))
     for release in site.releases:
-        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line))
+        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line, modified=release.modified))
     for page in site.pages:
         jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
     for event in site.events:
@@ -209,6 +227,15 @@ def owner_of(item: Event | Label) -> str:
     """The file that made an event or label, for a message about a path both want."""
     kind = "event" if isinstance(item, Event) else "label"
     return f"the {kind} in {item.source}" if item.release_url else item.source
+
+
+def newest_change(releases: Iterable[Release]) -> datetime | None:
+    return max((release.modified for release in releases), default=None)
+
+
+def sitemap_pages(jobs: Iterable[RenderJob], now: datetime) -> list[tuple[str, datetime]]:
+    """Listed pages and their last change; a page without dated content changed `now`."""
+    return [(job.url, job.modified or now) for job in jobs if job.listed]
 
 
 def render_pages(jobs: Iterable[RenderJob], env: jinja2.Environment, site_dir: Path | None) -> dict[str, bytes]:

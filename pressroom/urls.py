@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import re
+from urllib.parse import urljoin
 
 from slugify import slugify
 
 from pressroom.errors import SiteError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_HAS_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -76,3 +78,21 @@ def find_collisions(claims: list[tuple[str, str, int | None]]) -> list[SiteError
         else:
             owners.setdefault(path, (owner, line))
     return errors
+
+
+def link(path: str, base_path: str) -> str:
+    """A link as a page writes it: site paths ("news/x/" or "/news/x/") go under the base
+    path, so a site hosted under a sub-path such as /newsroom/ works; other links stay."""
+    if _HAS_SCHEME.match(path) or path.startswith(("#", "?")):
+        return path
+    return base_path + path.lstrip("/")
+
+
+def absolute(path: str, base_url: str, page_url: str | None = None) -> str:
+    """A full address, for what is read away from the site (feeds, sitemaps, sharing):
+    a site path joins base_url; a relative link joins the page it is on."""
+    if _HAS_SCHEME.match(path):
+        return path
+    if page_url is None or path.startswith("/"):
+        return base_url + path.lstrip("/")
+    return urljoin(page_url, path)

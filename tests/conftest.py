@@ -6,11 +6,14 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_AS_OF = datetime(2026, 12, 1, tzinfo=timezone.utc)  # the example site is built "as of" this moment
+
 
 pytest_plugins = ["tests.support.fixtures"]
 
@@ -129,3 +132,18 @@ def wait_for(condition, timeout: float = 10.0, message: str = "the condition"):
         time.sleep(0.02)
     assert value, f"timed out after {timeout} s waiting for {message}"
     return value
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The example site, built once as of EXAMPLE_AS_OF, for the validators and the browser."""
+    from pressroom.pipeline import build
+
+    out = tmp_path_factory.mktemp("example") / "output"
+    build(ROOT, out, now=EXAMPLE_AS_OF)
+    return out
+
+
+def html_pages(folder: Path) -> list[str]:
+    """Every HTML file of a built site, by relative path."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))

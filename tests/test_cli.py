@@ -186,3 +186,42 @@ def test_event_errors_are_reported_with_file_and_line(make_site, pressroom):
         'content/labels/gold.md:3: level: "platinum" is not a level of European Secretariat for Cluster Analysis; use one of bronze, silver, gold',
         "pressroom: 3 errors; nothing was written",
     ]
+
+
+def test_an_image_without_alt_text_fails_the_build_at_its_line(make_site, pressroom):
+    assert build_fails(make_site, pressroom, {"content/news/x.md": "---\ntitle: A\ndate: 2024-01-09\n---\nIntro.\n\n![](chart.png)\n"}) == [
+        'content/news/x.md:7: the image "chart.png" has no alt text; describe what it shows for people who cannot see it, like ![A short description](chart.png)'
+    ]
+
+
+def test_warnings_are_printed_but_the_site_is_built(make_site, pressroom):
+    site = make_site({"content/news/x.md": "---\ntitle: A\ndate: 2024-01-09\n---\nIntro.\n\n### Deep\n\nSee [](https://example.org/).\n"})
+    run = pressroom("build", ".", cwd=site)
+    assert run.code == 0
+    assert run.stderr.splitlines() == [
+        'content/news/x.md:7: warning: the heading "Deep" skips a level (### directly under the title); screen reader users move through a page by its headings, so use ##',
+        'content/news/x.md:9: warning: the link to "https://example.org/" has no text, so screen readers read out the address; write what it leads to, like [Annual report 2024](https://example.org/)',
+    ]
+    [line] = run.stdout.splitlines()
+    assert line.endswith("; 2 warnings")
+    assert (site / "output" / "news" / "2024" / "a" / "index.html").is_file()
+
+
+def test_warnings_are_shown_with_the_errors_of_a_failed_build(make_site, pressroom):
+    run = pressroom("build", ".", cwd=make_site({
+        "content/news/x.md": "---\ntitle: A\ndate: 2024-01-09\n---\n### Deep\n",
+        "content/news/y.md": "---\ntitle: B\n---\nText\n",
+    }))
+    assert run.code == 1
+    assert run.stderr.splitlines()[:2] == [
+        'content/news/x.md:5: warning: the heading "Deep" skips a level (### directly under the title); screen reader users move through a page by its headings, so use ##',
+        "content/news/y.md:1: date: is missing; write 2024-01-09 or 2024-01-09T09:00:00+01:00",
+    ]
+
+
+def test_feeds_sitemap_and_robots_are_written(make_site, pressroom):
+    site = make_site(GOOD)
+    assert pressroom("build", str(site)).code == 0
+    out = site / "output"
+    for name in ("atom.xml", "rss.xml", "feed.json", "sitemap.xml", "robots.txt", "tags/awards/atom.xml", "tags/awards/rss.xml"):
+        assert (out / name).is_file(), name

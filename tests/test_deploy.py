@@ -127,7 +127,9 @@ def test_output_holds_nothing_the_site_no_longer_has(make_site, pressroom):
         "assets/files/old-report.pdf",
         "news/2023/a-release-to-remove/index.html",
         "news/2023/index.html",
+        "tags/farewell/atom.xml",
         "tags/farewell/index.html",
+        "tags/farewell/rss.xml",
     ]
     assert f"{len(gone)} removed)" in run.stdout
     assert not any(b"A release to remove" in data or b"farewell" in data for data in after.values())

@@ -6,16 +6,15 @@ After an intended change, regenerate the copy and review its diff:
 
 import os
 import shutil
-from datetime import datetime, timezone
 
 import pytest
 
 from pressroom.pipeline import build
 from pressroom.write import MARKER
-from tests.conftest import ROOT, tree
+from tests.conftest import EXAMPLE_AS_OF, ROOT, tree
 
 GOLDEN = ROOT / "tests" / "golden" / "example"
-AS_OF = datetime(2026, 12, 1, tzinfo=timezone.utc)
+AS_OF = EXAMPLE_AS_OF
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,8 @@ def test_problems_of_one_reference():
     assert problems("a", "#main") == []
     assert problems("a", "#missing") == ['broken link: "#missing" points to an anchor #missing that this page does not have']
     assert problems("a", "/newsroom/news/2024/s/") == ['broken link: "/newsroom/news/2024/s/" leads to a held-back release']
-    assert problems("a", "/about/") == ['broken link: "/about/" leaves the site, which lives under /newsroom/; write /newsroom/about/']
+    assert problems("a", "/about/") == ['broken link: "/about/" leaves the site, which lives under /newsroom/; write /about/ in a text '
+                                        "(Pressroom puts /newsroom/ in front), or {{ url('about/') }} in a template"]
     assert problems("img", "/newsroom/assets/logo.svg", alt=None) == ['the image "/newsroom/assets/logo.svg" has no alt text; describe it for people who cannot see it, like ![what it shows](/newsroom/assets/logo.svg)']
     assert problems("img", "/newsroom/assets/x.png")[0].startswith('missing image: "/newsroom/assets/x.png"')
     assert problems("a", "/newsroom/files/x.pdf")[0].startswith('missing file: "/newsroom/files/x.pdf"')

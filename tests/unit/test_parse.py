@@ -115,3 +115,12 @@ def test_parse_moment_spellings():
 def test_parse_moment_gives_an_aware_datetime_or_a_message(value):
     result = parse_moment(value, OSLO)
     assert isinstance(result, str) or result.tzinfo is not None
+
+
+def test_updated_marks_a_correction_and_cannot_come_before_the_date():
+    release = parse("---\ntitle: A\ndate: 2024-01-09T09:00:00+01:00\nupdated: 2024-01-10T12:00:00+01:00\n---\nText\n")
+    assert release.updated == datetime(2024, 1, 10, 12, tzinfo=OSLO) and release.modified == release.updated
+    assert parse("---\ntitle: A\ndate: 2024-01-09\n---\nText\n").modified == datetime(2024, 1, 9, tzinfo=OSLO)
+    assert errors("---\ntitle: A\ndate: 2024-01-09\nupdated: 2024-01-08\n---\n") == [
+        "content/news/esca-label.md:4: updated: 2024-01-08T00:00:00+01:00 is before the date of the release; updated: is when it was corrected, after it was issued"
+    ]

@@ -98,3 +98,13 @@ def test_links_live_under_the_base_path_of_a_sub_path_site():
 
 def test_long_date_is_unambiguous():
     assert long_date(datetime(2024, 1, 9)) == "9 January 2024"
+
+
+def test_site_links_in_a_release_text_live_under_the_base_path():
+    config = parse_config(MINIMAL_CONFIG.replace("https://news.example.org/", "https://example.github.io/newsroom/"))
+    text = '<p><a href="/about/">About</a> <a href="/newsroom/contact/">Contact</a> <a href="https://example.org/">Out</a> <img src="/assets/a.png" alt="A"></p>'
+    moment = datetime(2024, 1, 9, 9, tzinfo=timezone.utc)
+    item = Release(source="content/news/a.md", title="A", date=moment, slug="a", url="news/2024/a/", body_html=text)
+    html = render(releases=[item], config=config)["news/2024/a/index.html"].decode()
+    assert ('<a href="/newsroom/about/">About</a> <a href="/newsroom/contact/">Contact</a> <a href="https://example.org/">Out</a> '
+            '<img src="/newsroom/assets/a.png" alt="A">') in html
