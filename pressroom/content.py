@@ -149,7 +149,7 @@ def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple
     result = parser(document, workers.shared("config"))
     if isinstance(result, list):
         return path, key, None, tuple(result), ()
-    found = accessibility.check_text(document, getattr(result, "body_html", ""))
+    found = accessibility.check_text(document, str(getattr(result, "body_html", "")))
     if found.errors:
         return path, key, None, tuple(found.errors), tuple(found.warnings)
     return path, key, compact(result), (), tuple(found.warnings)

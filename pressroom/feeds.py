@@ -130,7 +130,7 @@ def add_entry(generator: FeedGenerator, release: Release, config: Config) -> Non
 def entry_html(release: Release, config: Config) -> str:
     """The full text, with the release's picture first, and every link absolute."""
     page_url = config.base_url + release.url
-    text = markup.rewrite_links(release.body_html, lambda link: urls.absolute(link, config.base_url, page_url))
+    text = markup.rewrite_links(str(release.body_html), lambda link: urls.absolute(link, config.base_url, page_url))
     if release.image:
         image = urls.absolute(release.image, config.base_url)
         text = f'<p><img src="{html.escape(image)}" alt="{html.escape(release.image_alt)}"></p>\n' + text

@@ -98,7 +98,7 @@ def plan_products(site: Site) -> list[Product]:
     products = [Product(job.path, job, job.context, make_page) for job in jobs]
     products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site)]
     products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site)]
-    products.append(Product(seo.SITEMAP, seo.SitemapJob(tuple(render.sitemap_pages(jobs, site.now))), {}, make_seo))
+    products.append(Product(seo.SITEMAP, seo.SitemapJob(tuple(render.sitemap_pages(jobs))), {}, make_seo))
     products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
     return products
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jinja2
-from markupsafe import Markup
 
 from pressroom import __version__, feeds, markup, structured_data, urls
 from pressroom.errors import BuildFailed, SiteError
@@ -84,7 +83,7 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         where=where,
         label_texts=label_texts,
         event_calendar=urls.event_calendar_path,
-        site_links=lambda html: Markup(markup.rewrite_links(html, lambda link: site_link(link, config.base_path))),
+        site_links=lambda html: jinja2.utils.markupsafe.Markup(markup.rewrite_links(str(html), lambda link: site_link(link, config.base_path))),
     )
     return env
 
@@ -186,11 +185,11 @@ def where(event: Event) -> str:
     return "Online" if event.online_url else ""
 
 
-def json_ld(data: Any) -> Markup:
+def json_ld(data: Any) -> jinja2.utils.markupsafe.Markup:
     """JSON for a <script type="application/ld+json">, safe against "</script>" in the text."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return jinja2.utils.markupsafe.Markup(text)
 
 
 def plan_pages(site: Site) -> list[RenderJob]:
@@ -233,9 +232,10 @@ def newest_change(releases: Iterable[Release]) -> datetime | None:
     return max((release.modified for release in releases), default=None)
 
 
-def sitemap_pages(jobs: Iterable[RenderJob], now: datetime) -> list[tuple[str, datetime]]:
-    """Listed pages and their last change; a page without dated content changed `now`."""
-    return [(job.url, job.modified or now) for job in jobs if job.listed]
+def sitemap_pages(jobs: Iterable[RenderJob]) -> list[tuple[str, datetime | None]]:
+    """Listed pages and their last change, where their content tells it (None elsewhere:
+    a made-up date would change with every build and teach search engines to ignore it)."""
+    return [(job.url, job.modified) for job in jobs if job.listed]
 
 
 def render_pages(jobs: Iterable[RenderJob], env: jinja2.Environment, site_dir: Path | None) -> dict[str, bytes]:

@@ -17,21 +17,22 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 @dataclass(frozen=True)
 class SitemapJob:
-    """(site-relative URL, last change) of every page search engines may list."""
+    """(site-relative URL, last change or None) of every page search engines may list."""
 
-    pages: tuple[tuple[str, datetime], ...]
+    pages: tuple[tuple[str, datetime | None], ...]
 
 
 def render_seo(config: Config, job: SitemapJob) -> dict[str, bytes]:
     return {SITEMAP: sitemap_xml(config, job.pages), ROBOTS: robots_txt(config)}
 
 
-def sitemap_xml(config: Config, pages: Iterable[tuple[str, datetime]]) -> bytes:
+def sitemap_xml(config: Config, pages: Iterable[tuple[str, datetime | None]]) -> bytes:
     urlset = ElementTree.Element("urlset", xmlns=SITEMAP_NS)
-    for url, modified in sorted(pages):
+    for url, modified in sorted(pages, key=lambda page: page[0]):
         entry = ElementTree.SubElement(urlset, "url")
         ElementTree.SubElement(entry, "loc").text = urls.absolute(url, config.base_url)
-        ElementTree.SubElement(entry, "lastmod").text = modified.isoformat()
+        if modified is not None:
+            ElementTree.SubElement(entry, "lastmod").text = modified.isoformat()
     ElementTree.indent(urlset)
     return ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
 

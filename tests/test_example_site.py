@@ -73,7 +73,10 @@ def test_the_sitemap_validates_and_lists_every_public_page(example_site):
     assert validate_sitemap(data) == []
     entries = etree.fromstring(data).findall(f"{{{SITEMAP_NS}}}url")
     assert sorted(e.findtext(f"{{{SITEMAP_NS}}}loc") for e in entries) == sorted(page_url(p) for p in public_pages(example_site))
-    assert all(e.findtext(f"{{{SITEMAP_NS}}}lastmod") for e in entries)
+    lastmod = {e.findtext(f"{{{SITEMAP_NS}}}loc"): e.findtext(f"{{{SITEMAP_NS}}}lastmod") for e in entries}
+    dated = [url for url in lastmod if url.startswith((BASE + "news/", BASE + "tags/")) or url == BASE]
+    assert len(dated) > 30 and all(lastmod[url] for url in dated)  # every page of releases says when it changed
+    assert lastmod[BASE + "news/2025/health-hack-oslo-2025-early-warning-for-sepsis-takes-first-prize/"] == "2025-02-11T11:00:00+01:00"
 
 
 def test_robots_txt_names_the_sitemap(example_site):

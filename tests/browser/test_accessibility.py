@@ -60,10 +60,10 @@ def test_the_skip_link_is_the_first_stop_is_visible_and_moves_focus_to_the_conte
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
-    box = page.locator(".skip-link").bounding_box()
-    assert box["y"] >= 0 and box["height"] > 10  # on screen once focused
+    # On screen once focused (it slides in, so wait for the end of the slide).
+    page.wait_for_function("(() => { const r = document.querySelector('.skip-link').getBoundingClientRect(); return r.top >= 0 && r.height > 10; })()")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    page.wait_for_function("document.activeElement.id === 'main'")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
 
