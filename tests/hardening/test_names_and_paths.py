@@ -29,7 +29,7 @@ def test_slugs_that_try_to_leave_the_output_folder_are_refused(fails, good_site,
         f'content/news/dots.md:4: slug: "../../../etc" {LIKE} etc',
         'content/news/image.md:4: image: "javascript:alert(1)" is not a picture address; write one like /assets/images/photo.jpg or https://...',
         f'content/news/slash.md:4: slug: "news/evil" {LIKE} news-evil',
-        "content/news/url.md:4: url: unknown field; known ones are author, date, draft, embargo, event, image, image_alt, label, lang, slug, summary, tags, title",
+        "content/news/url.md:4: url: unknown field; known ones are author, date, draft, embargo, event, image, image_alt, label, lang, slug, summary, tags, title, updated",
         f'content/pages/dots.md:3: slug: ".." {LIKE} my-release',
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == outside_before
