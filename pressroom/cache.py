@@ -19,10 +19,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from pressroom.depend import digest
+from pressroom.depend import Html, digest
 
 CACHE_DIR = ".pressroom-cache"
-SCHEMA = 2
+SCHEMA = 3
 PACKAGE_DIR = Path(__file__).parent
 
 
@@ -58,11 +58,12 @@ class Cache:
         except Exception:  # noqa: BLE001 - a damaged entry is a missing entry
             return None
 
-    def put_many(self, items: dict[str, Any], markdown: dict[bytes, bytes] | None = None) -> None:
-        """Store values (None deletes) and new Markdown, in one transaction."""
+    def put_many(self, items: dict[str, Any], markdown: dict[bytes, bytes] | None = None, bodies: dict[bytes, bytes] | None = None) -> bool:
+        """Store values (None deletes), converted Markdown (key -> digest of the HTML) and
+        HTML (digest -> compressed bytes), in one transaction; False if that failed."""
         db = self._connect()
         if db is None:
-            return
+            return False
         try:
             with db:
                 for name, value in items.items():
@@ -71,10 +72,26 @@ class Cache:
                     else:
                         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
                         db.execute("INSERT OR REPLACE INTO blobs (name, value) VALUES (?, ?)", (name, data))
+                if bodies:
+                    db.executemany("INSERT OR IGNORE INTO bodies (digest, html) VALUES (?, ?)", bodies.items())
                 if markdown:
-                    db.executemany("INSERT OR REPLACE INTO markdown (key, html) VALUES (?, ?)", markdown.items())
+                    db.executemany("INSERT OR REPLACE INTO markdown (key, digest) VALUES (?, ?)", markdown.items())
         except (sqlite3.Error, OSError):
             self._broken = True  # a full disk or a locked file: build on without the cache
+            return False
+        return True
+
+    def store(self) -> BodyStore | None:
+        """Where HTML bodies can be left instead of in memory, if the cache works."""
+        return BodyStore(self.path) if self._connect() is not None else None
+
+    def identity(self) -> tuple[int, int] | None:
+        """Which database file this is: a cache deleted and made anew is another one."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_dev, stat.st_ino)
 
     def close(self) -> None:
         if self._db is not None:
@@ -89,9 +106,10 @@ def _open(path: Path) -> sqlite3.Connection:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA:
         db.executescript(
-            "DROP TABLE IF EXISTS blobs; DROP TABLE IF EXISTS markdown;"
+            "DROP TABLE IF EXISTS blobs; DROP TABLE IF EXISTS markdown; DROP TABLE IF EXISTS bodies;"
             "CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB NOT NULL);"
-            "CREATE TABLE markdown (key BLOB PRIMARY KEY, html BLOB NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE markdown (key BLOB PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE bodies (digest BLOB PRIMARY KEY, html BLOB NOT NULL) WITHOUT ROWID;"
             f"PRAGMA user_version = {SCHEMA};"
         )
     db.execute("SELECT count(*) FROM blobs").fetchone()  # fails here on a damaged file
@@ -106,6 +124,54 @@ def _remove(path: Path) -> None:
             pass
 
 
+class BodyStore:
+    """HTML bodies kept in the cache database (see depend.Html); each process reads them
+    through its own connection."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def load(self, digest_: bytes) -> bytes:
+        row = _reader(self.path).execute("SELECT html FROM bodies WHERE digest = ?", (digest_,)).fetchone()
+        if row is None:
+            raise LookupError(f"{self.path}: the converted text {digest_.hex()} is missing; delete {CACHE_DIR}/ and build again")
+        return row[0]
+
+    def find(self, digest_: bytes) -> bytes | None:
+        row = _reader(self.path).execute("SELECT html FROM bodies WHERE digest = ?", (digest_,)).fetchone()
+        return row[0] if row else None
+
+    def __reduce__(self):
+        return (BodyStore, (self.path,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BodyStore) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+
+_readers: dict[tuple, sqlite3.Connection] = {}
+
+
+def _reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a cache, one per process (connections do not survive a
+    fork) and per file (a deleted cache made anew is another file), a few at a time."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise LookupError(f"{path} is missing; build again") from None
+    key = (os.getpid(), path, stat.st_dev, stat.st_ino)
+    db = _readers.get(key)
+    if db is None:
+        for old in [k for k in _readers if k[0] != key[0] or len(_readers) >= 4]:
+            connection = _readers.pop(old)
+            if old[0] == key[0]:
+                connection.close()
+        db = _readers[key] = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    return db
+
+
 class MarkdownMemo:
     """Converted Markdown by content: read from the cache, new conversions kept for it.
 
@@ -114,39 +180,30 @@ class MarkdownMemo:
 
     def __init__(self, cache_path: Path | None):
         self.salt = markdown_salt()
-        self.new: dict[bytes, bytes] = {}
-        self._db: sqlite3.Connection | None = None
-        if cache_path is not None and cache_path.exists():
-            try:
-                self._db = sqlite3.connect(f"file:{cache_path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-            except sqlite3.Error:
-                self._db = None
+        self.new: dict[bytes, Html] = {}
+        self._store = BodyStore(cache_path) if cache_path is not None and cache_path.exists() else None
 
     def key(self, text: str, raw_html: bool) -> bytes:
         return digest(self.salt, "raw" if raw_html else "escaped", text)
 
     def get(self, key: bytes) -> str | None:
         if key in self.new:
-            return zlib.decompress(self.new[key]).decode("utf-8", "surrogatepass")
-        if self._db is None:
+            return str(self.new[key])
+        if self._store is None:
             return None
         try:
-            row = self._db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone()
+            row = _reader(self._store.path).execute("SELECT digest FROM markdown WHERE key = ?", (key,)).fetchone()
+            data = self._store.find(row[0]) if row else None
         except sqlite3.Error:
             return None
-        return zlib.decompress(row[0]).decode("utf-8", "surrogatepass") if row else None
+        return zlib.decompress(data).decode("utf-8", "surrogatepass") if data is not None else None
 
     def put(self, key: bytes, html: str) -> None:
-        self.new[key] = zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
+        self.new[key] = Html.of(html)
 
-    def take_new(self) -> dict[bytes, bytes]:
+    def take_new(self) -> dict[bytes, Html]:
         new, self.new = self.new, {}
         return new
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
 
 @functools.cache

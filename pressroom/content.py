@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 from pressroom import accessibility, markup, workers
 from pressroom.cache import Cache, MarkdownMemo, shard_of
 from pressroom.config import Config
-from pressroom.depend import compact, digest
+from pressroom.depend import Html, compact, digest, htmls
 from pressroom.errors import SiteError
 from pressroom.source import Document, read_source, scan_files, split_document
 
@@ -104,9 +104,9 @@ def load_content(
     entries = {path: previous[path] for path in states if path in previous}
     changed: dict[str, Entry] = {}
     share = {"site_dir": site_dir, "parsers": parsers, "config": config, "salt": salt, "memo": cache.path}
-    new_markdown: dict[bytes, bytes] = {}
+    store = cache.store()
     for results, markdown in workers.run_chunks(parse_chunk, todo, share=share, minimum=POOL_MINIMUM):
-        new_markdown.update(markdown)
+        fresh = []
         for path, key, item, errors, warnings in results:
             state = states[path]
             racy = is_racy(state, seen_ns)
@@ -115,21 +115,32 @@ def load_content(
                 entry = Entry(path, state, salt, key, old.item, old.errors, racy, old.warnings)
             else:
                 entry = Entry(path, state, salt, key, item, errors, racy, warnings)
+                fresh.append(item)
             entries[path] = changed[path] = entry
-    if new_markdown:
-        cache.put_many({}, markdown=new_markdown)
+        if store is not None:
+            keep_bodies(cache, store, fresh, markdown)
     return Content(entries, reparsed=len(todo)), changed
 
 
-def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple], dict[bytes, bytes]]:
+def keep_bodies(cache: Cache, store: Any, items: list[Any], markdown: dict[bytes, Html]) -> None:
+    """Leave the converted text of new items in the cache, not in memory."""
+    bodies = [html for item in items for html in htmls(item) if html.data is not None]
+    saved = cache.put_many(
+        {},
+        markdown={key: html.digest for key, html in markdown.items()},
+        bodies={html.digest: html.data for html in [*bodies, *markdown.values()]},
+    )
+    if saved:
+        for html in bodies:
+            html.stored_in(store)
+
+
+def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple], dict[bytes, Html]]:
     """Runs in a worker (or in the building process for a few files)."""
     memo = MarkdownMemo(workers.shared("memo"))
-    try:
-        with markup.remembering(memo):
-            results = [parse_file(path, old_key) for path, old_key in chunk]
-        return results, memo.take_new()
-    finally:
-        memo.close()
+    with markup.remembering(memo):
+        results = [parse_file(path, old_key) for path, old_key in chunk]
+    return results, memo.take_new()
 
 
 def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None, tuple[SiteError, ...]]:

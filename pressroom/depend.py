@@ -37,25 +37,32 @@ def digest(*parts: bytes | str) -> bytes:
 
 
 class Html:
-    """Converted Markdown, held zlib-compressed: ten thousand release bodies fit in memory.
+    """Converted Markdown, held zlib-compressed, or only named by its digest once a store
+    (the build cache) keeps the bytes: ten thousand release bodies need not be in memory.
 
     Templates use it like a string of HTML (`{{ release.body_html | safe }}`); Python code
     that needs the text calls str(). It is deliberately not a str, so code that would
     silently treat it as one fails loudly instead."""
 
-    __slots__ = ("data", "digest")
+    __slots__ = ("data", "digest", "store")
 
-    def __init__(self, data: bytes, digest_: bytes):
-        self.data = data
+    def __init__(self, data: bytes | None, digest_: bytes, store: Any = None):
+        self.data = data  # zlib-compressed UTF-8, or None when `store` has it
         self.digest = digest_
+        self.store = store  # anything with load(digest) -> compressed bytes
 
     @classmethod
     def of(cls, text: str) -> Html:
         raw = text.encode("utf-8", "surrogatepass")
         return cls(zlib.compress(raw, 1), digest(raw))
 
+    def stored_in(self, store: Any) -> None:
+        """Let `store` (which now has the bytes) keep them."""
+        self.data, self.store = None, store
+
     def __str__(self) -> str:
-        return zlib.decompress(self.data).decode("utf-8", "surrogatepass")
+        data = self.data if self.data is not None else self.store.load(self.digest)
+        return zlib.decompress(data).decode("utf-8", "surrogatepass")
 
     __html__ = __str__
 
@@ -73,13 +80,26 @@ class Html:
         return hash(self.digest)
 
     def __repr__(self) -> str:
-        return f"Html({len(self.data)} compressed bytes)"
+        return f"Html({self.digest.hex()[:12]})"
 
     def __reduce__(self):
-        return (Html, (self.data, self.digest))
+        return (Html, (self.data, self.digest, self.store))
 
 
 _EMPTY_DIGEST = digest(b"")
+
+
+def htmls(item: Any) -> Iterator[Html]:
+    """Every Html inside a model object (as compact() placed them)."""
+    for name in field_names(type(item)):
+        value = getattr(item, name)
+        if type(value) is Html:
+            yield value
+        elif field_names(type(value)):
+            yield from htmls(value)
+        elif type(value) is tuple:
+            for member in value:
+                yield from htmls(member)
 
 
 def compact(item: Any) -> Any:
@@ -123,14 +143,15 @@ class Fingerprints:
     up many values with one hash."""
 
     def __init__(self) -> None:
-        self._known: dict[int, tuple[Any, bytes]] = {}
+        self._known: dict[int, tuple[Any, bytes]] = {}  # registered, and remembered
+        self.registered: dict[int, tuple[Any, bytes]] = {}  # id -> (object, key)
 
     def register(self, obj: Any, key: bytes) -> None:
-        self._known[id(obj)] = (obj, key)
+        self._known[id(obj)] = self.registered[id(obj)] = (obj, key)
 
     def known(self, obj: Any) -> bytes | None:
         """The key an object was registered with, or None."""
-        found = self._known.get(id(obj))
+        found = self.registered.get(id(obj))
         return found[1] if found is not None and found[0] is obj else None
 
     def of(self, value: Any) -> bytes:

@@ -22,7 +22,7 @@ import jinja2
 
 from pressroom import workers
 from pressroom.depend import (
-    FULL, Fingerprints, Unfingerprintable, Window, digest, field_names, hash_of, is_dataclass_object, note_template, real, recording,
+    FULL, Fingerprints, Unfingerprintable, Window, digest, field_names, hash_of, note_template, real, recording,
     site_shape, utc, watch_inputs,
 )
 from pressroom.errors import BuildFailed, SiteError
@@ -96,6 +96,7 @@ class Keys:
 
     def __init__(self, site: Any, env: jinja2.Environment, salt: bytes, fingerprints: Fingerprints):
         self.site, self.env, self.fp = real(site), env, fingerprints
+        self._known = fingerprints.registered
         self.salt = digest(salt, self._globals())
         self._site_reads: dict[int, bytes | None] = {}
         self._templates: dict[tuple[str, ...], bytes] = {}
@@ -155,11 +156,11 @@ class Keys:
     def project(self, value: Any, shape: tuple, out: list[bytes]) -> None:
         """Only the parts of `value` that `shape` says were read. A parsed item counts
         whole: its key is at hand, and one changed file changes few outputs anyway."""
-        known = self.fp.known(value)
-        if known is not None:
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
             out.append(b"k")
-            out.append(known)
-        elif shape == FULL:
+            out.append(known[1])
+        elif shape is FULL or shape == FULL:
             self.fp.put(value, out)
         elif type(value) is tuple:
             _, items, length = shape
@@ -168,7 +169,7 @@ class Keys:
                 for item in value:
                     self.project(item, items, out)
             out.append(b")")
-        elif is_dataclass_object(value):
+        elif field_names(type(value)):
             out.append(b"{")
             for name, sub in shape[0]:
                 out.append(name.encode())
@@ -277,30 +278,34 @@ def make_chunk(indices: Sequence[int]) -> list[tuple]:
     return results
 
 
-def pack(made: dict[str, Made]) -> dict[str, tuple]:
-    """For the cache: plain tuples pickle several times faster than named ones, and equal
-    reads are one object, stored once."""
-    plain: dict[int, tuple] = {}
-    packed = {}
+def pack(made: dict[str, Made]) -> tuple:
+    """For the cache, in columns: ten thousand products pickle as a few long lists, and
+    what many share (reads, windows) is stored once."""
+    reads: dict[Reads, int] = {}
+    windows: dict[Window, int] = {}
+    keys, read_of, window_of, sizes, mtimes, other_files = [], [], [], [], [], {}
     for pid, m in made.items():
-        reads = plain.get(id(m.reads))
-        if reads is None:
-            reads = plain[id(m.reads)] = tuple(m.reads)
-        packed[pid] = (m.key, reads, m.window, m.files)
-    return packed
+        keys.append(m.key.ljust(16, b"\0")[:16])
+        read_of.append(reads.setdefault(m.reads, len(reads)))
+        window_of.append(windows.setdefault(m.window, len(windows)))
+        if len(m.files) == 1 and m.files[0][0] == pid:
+            sizes.append(m.files[0][1][0])
+            mtimes.append(m.files[0][1][1])
+        else:
+            sizes.append(-1)
+            mtimes.append(0)
+            other_files[pid] = m.files
+    return (list(made), b"".join(keys), [tuple(r) for r in reads], read_of, list(windows), window_of, sizes, mtimes, other_files)
 
 
 def unpack(packed: Any) -> dict[str, Made]:
-    if not isinstance(packed, dict):
-        return {}
-    named: dict[int, Reads] = {}
-    made = {}
     try:
-        for pid, (key, reads, window, files) in packed.items():
-            found = named.get(id(reads))
-            if found is None:
-                found = named[id(reads)] = Reads(*reads)
-            made[pid] = Made(key, found, window, files)
-    except (TypeError, ValueError):
+        ids, keys, reads, read_of, windows, window_of, sizes, mtimes, other_files = packed
+        reads = [Reads(*r) for r in reads]
+        made = {}
+        for i, pid in enumerate(ids):
+            files = ((pid, (sizes[i], mtimes[i])),) if sizes[i] >= 0 else other_files[pid]
+            made[pid] = Made(keys[16 * i : 16 * i + 16], reads[read_of[i]], windows[window_of[i]], files)
+        return made
+    except (TypeError, ValueError, IndexError, KeyError):
         return {}
-    return made

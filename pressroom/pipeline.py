@@ -25,7 +25,7 @@ from pressroom import calendars, feeds, render, seo, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, save_entries, scan_content
-from pressroom.depend import Fingerprints, TrackedNow, digest, recording, tracked_site
+from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
 from pressroom.outputs import Keys, Made, Product, check_collisions, make_outputs, pack, tracking_templates, unpack
@@ -174,6 +174,7 @@ class Builder:
         self.manifest_name = "outputs/" + digest(str(Path(self.output_dir).resolve()), str(preview)).hex()
         self._entries: dict[str, Entry] | None = None
         self._manifest: Manifest | None = None
+        self._cache_identity: tuple[int, int] | None = None
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -206,12 +207,11 @@ class Builder:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
-        with recording():
-            index = index_site(content, config, TrackedNow.of(now.astimezone(config.tz)), self.preview)
+        index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
             if entry.item is not None:
                 fingerprints.register(entry.item, entry.key)
-        site = tracked_site(index)
+        site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
         products = plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
@@ -255,6 +255,9 @@ class Builder:
     def parse(self, config: Config, salt: bytes) -> Content:
         """Every content file, parsed again only where it changed; errors stop the build."""
         seen_ns = time.time_ns()
+        identity = self.cache.identity() if self.cache.store() is not None else None
+        if identity != self._cache_identity:  # the cache was deleted: what was kept points into it
+            self._entries, self._manifest, self._cache_identity = None, None, identity
         states, errors = scan_content(self.site_dir, list(CONTENT))
         previous = self._entries if self._entries is not None else load_entries(self.cache)
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)

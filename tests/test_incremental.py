@@ -122,6 +122,14 @@ def test_a_live_builder_rebuilds_the_same_as_the_cache_does(site, tmp_path):
         assert_same(site, tmp_path, builder=builder)
 
 
+def test_a_live_builder_survives_its_cache_being_deleted(site, tmp_path):
+    builder = Builder(site)
+    builder.build(NOW)
+    shutil.rmtree(site / CACHE_DIR)
+    write_files(site, CHANGES["edit a title"])
+    assert_same(site, tmp_path, builder=builder)
+
+
 def test_a_rebuild_redoes_only_what_changed_and_leaves_the_rest_untouched(site):
     first = Builder(site).build(NOW)
     assert first.unchanged == 0 and first.written > first.pages  # pages, a calendar, build-info.json
