@@ -49,18 +49,17 @@ class Content:
     reparsed: int  # how many were parsed this time
 
     def items(self, folder: str) -> list[Any]:
+        """The parsed items of one folder, in the order of their paths."""
         prefix = folder.rstrip("/") + "/"
-        return [e.item for path, e in sorted(self.entries.items(), key=_path_order) if path.startswith(prefix) and e.item is not None]
+        found = [(path_order(path), entry.item) for path, entry in self.entries.items() if path.startswith(prefix) and entry.item is not None]
+        found.sort(key=lambda pair: pair[0])
+        return [item for _, item in found]
 
     def errors(self) -> list[SiteError]:
         return [error for entry in self.entries.values() for error in entry.errors]
 
     def warnings(self) -> list[SiteError]:
         return [warning for entry in self.entries.values() for warning in entry.warnings]
-
-
-def _path_order(item: tuple[str, Entry]) -> list[str]:
-    return item[0].split("/")
 
 
 def is_racy(state: FileState, seen_ns: int) -> bool:
@@ -70,6 +69,12 @@ def is_racy(state: FileState, seen_ns: int) -> bool:
     mtime = state[1]
     margin = 2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000
     return mtime > seen_ns - margin
+
+
+def path_order(path: str) -> str:
+    """Sorts paths as their parts sort ("a/b" before "a-c"), as pathlib does: the separator
+    becomes the lowest character."""
+    return path.replace("/", "\0")
 
 
 def scan_content(site_dir: Path, folders: Sequence[str]) -> tuple[dict[str, FileState], list[SiteError]]:

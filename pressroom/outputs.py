@@ -130,10 +130,14 @@ class Keys:
         if not names:
             self.fp.put(spec, out)
             return
+        put = self.fp.put
         for name in names:
             value = getattr(spec, name)
-            if value is not product.inputs:
-                self.fp.put(value, out)
+            if type(value) is str:  # the usual case, without a call
+                data = value.encode("utf-8", "surrogatepass")
+                out += (b"s%d:" % len(data), data)
+            elif value is not product.inputs:
+                put(value, out)
 
     def site_read(self, shape: tuple) -> bytes:
         """What a product read of the site, summed up once per build for each shape."""
@@ -158,16 +162,24 @@ class Keys:
         whole: its key is at hand, and one changed file changes few outputs anyway."""
         known = self._known.get(id(value))
         if known is not None and known[0] is value:
-            out.append(b"k")
-            out.append(known[1])
+            out += (b"k", known[1])
         elif shape is FULL or shape == FULL:
-            self.fp.put(value, out)
+            if type(value) is str:
+                data = value.encode("utf-8", "surrogatepass")
+                out += (b"s%d:" % len(data), data)
+            else:
+                self.fp.put(value, out)
         elif type(value) is tuple:
             _, items, length = shape
             out.append(b"(%d" % len(value) if length else b"(")
             if items is not None:
+                registered = self._known
                 for item in value:
-                    self.project(item, items, out)
+                    known = registered.get(id(item))
+                    if known is not None and known[0] is item:
+                        out += (b"k", known[1])
+                    else:
+                        self.project(item, items, out)
             out.append(b")")
         elif field_names(type(value)):
             out.append(b"{")

@@ -32,7 +32,7 @@ from pressroom.outputs import Keys, Made, Product, check_collisions, make_output
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.site import Change, Site, build_index
 from pressroom.source import list_files, read_source
-from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output
+from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output_soon
 
 # Content folders and the parser for the files in each.
 CONTENT = {
@@ -207,6 +207,7 @@ class Builder:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
+        scanned = scan_output_soon(Path(self.output_dir).resolve())
         index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
             if entry.item is not None:
@@ -217,9 +218,9 @@ class Builder:
         keys = Keys(site, env, salt, fingerprints)
         previous = self._manifest if self._manifest is not None else self.cache.get(self.manifest_name)
         old = previous.products if isinstance(previous, Manifest) and previous.salt == salt else {}
+        existing = scanned()
         staging = Staging.open(self.output_dir)
         try:
-            existing = {} if staging.fresh else scan_output(staging.output_dir)
             share = {"site": site, "site_dir": self.site_dir}
             made = make_outputs(products, old, existing, keys, staging, now, share)
             staging.put_assets(asset_dirs(self.site_dir))

@@ -152,7 +152,7 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list
         except OSError:
             continue
         files.append((rel, (stat.st_size, stat.st_mtime_ns)))
-    files.sort(key=lambda item: item[0].split("/"))
+    files.sort(key=lambda item: item[0].replace("/", "\0"))  # as the parts of the paths sort
     errors.sort(key=lambda error: error.path.split("/"))
     return files, errors
 

@@ -19,9 +19,10 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.source import walk
@@ -261,6 +262,20 @@ def scan_output(folder: Path) -> dict[str, FileState]:
             continue
         found[rel] = (stat.st_size, stat.st_mtime_ns)
     return found
+
+
+def scan_output_soon(folder: Path) -> Callable[[], dict[str, FileState]]:
+    """scan_output() in a thread, while the build does other work (a stat waits on the
+    disk, not on Python); call the result to wait for it. Wait before forking a pool."""
+    found: list[dict[str, FileState]] = []
+    thread = threading.Thread(target=lambda: found.append(scan_output(folder)), daemon=True)
+    thread.start()
+
+    def result() -> dict[str, FileState]:
+        thread.join()
+        return found[0] if found else scan_output(folder)
+
+    return result
 
 
 def apply_journal(staging: Path, output_dir: Path, moves: list[str], removals: list[str]) -> None:
