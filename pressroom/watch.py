@@ -135,7 +135,7 @@ class Watcher:
         self.due = moment if moment is not None and moment > time.time() else None
 
     def _run(self) -> None:
-        while not self._stop.wait(self.min_interval):
+        while not self._stop.wait(min(self.min_interval, max(0.0, self._next_full_scan - time.monotonic()))):
             batch = self._next_batch()
             due = self.due is not None and time.time() >= self.due
             if batch or due:
