@@ -176,3 +176,30 @@ def test_raw_html_false_shows_html_as_text_and_removes_every_way_to_run_script(m
     assert links == [None, None, "https://example.org/", "mailto:a@example.org", "#top"]  # js and data: lose their target
     assert [attrs.get("src") for tag, attrs in page.body_tags if tag == "img"] == [None]
     assert "{: onclick=" in page.body_text
+
+
+def test_hostile_text_round_trips_through_feeds(make_site, pressroom):
+    """Atom and RSS read with a real XML parser, the JSON Feed with json: each hostile text
+    comes back as the same text, never as markup."""
+    from xml.etree import ElementTree
+
+    written = hostile_site(make_site, pressroom)
+    atom_ns = {"a": "http://www.w3.org/2005/Atom"}
+    atoms = {path: ElementTree.fromstring(data) for path, data in written.items() if path.endswith("atom.xml")}
+    assert "atom.xml" in atoms and len(atoms) >= 2, sorted(atoms)  # the site's feed and a tag feed
+    for path, feed in atoms.items():
+        [entry] = [e for e in feed.findall("a:entry", atom_ns) if e.findtext("a:title", namespaces=atom_ns) == TITLE]
+        assert list(entry.find("a:title", atom_ns)) == [], path
+        assert entry.findtext("a:author/a:name", namespaces=atom_ns) == AUTHOR, path
+        assert TAG in [c.get("term") for c in entry.findall("a:category", atom_ns)], path
+        for element in entry.iter():
+            assert not element.tag.endswith("}script"), path
+            if element.get("type") == "html" and element.text:
+                assert "<script" not in element.text and "&lt;script&gt;" in element.text or "script" not in element.text, path
+    rss = ElementTree.fromstring(written["rss.xml"])
+    [item] = [i for i in rss.iter("item") if i.findtext("title") == TITLE]
+    assert TAG in [c.text for c in item.findall("category")]
+    feed = json.loads(written["feed.json"])
+    [item] = [i for i in feed["items"] if i["title"] == TITLE]
+    assert TAG in item["tags"] and AUTHOR in [a["name"] for a in item.get("authors", [])]
+    assert item["summary"] == SUMMARY
