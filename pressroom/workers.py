@@ -9,8 +9,10 @@ the configuration, and for rendering the whole site index, without copying it th
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -54,10 +56,33 @@ def run_chunks(
                 yield work(chunk)
             return
         size = max(1, -(-len(items) // (workers * per_worker)))
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap_unordered(work, _chunks(items, size))
+        with signals_held(frozenset({signal.SIGINT})):  # Ctrl-C during a pool can hang it: it waits until the pool is done
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap_unordered(work, _chunks(items, size))
     finally:
         _shared.clear()
+
+
+@contextlib.contextmanager
+def signals_held(held: frozenset = frozenset({signal.SIGINT, signal.SIGTERM}), too_late: bool = False) -> Iterator[None]:
+    """Ctrl-C (and kill, TERM) wait until the block is done; workers forked inside inherit
+    that (a pool stops its workers with TERM, so it must not be held there). With too_late,
+    one that arrived while the block succeeded is dropped: it came when there was nothing
+    left to stop (the new site was in place)."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        previous = None
+    succeeded = False
+    try:
+        yield
+        succeeded = True
+    finally:
+        if previous is not None:
+            if too_late and succeeded:
+                for number in signal.sigpending() & held:
+                    signal.sigtimedwait([number], 0)
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:

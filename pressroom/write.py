@@ -17,7 +17,6 @@ import functools
 import json
 import os
 import shutil
-import signal
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Callable, Iterator, Mapping
 
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.source import walk
+from pressroom.workers import signals_held
 
 MARKER = ".pressroom-output"
 MARKER_TEXT = b"This folder is written by Pressroom; each build replaces it whole.\n"
@@ -145,13 +145,13 @@ class Staging:
         try:
             self.put(MARKER, MARKER_TEXT)
             if self.fresh:
-                with _signals_held(too_late=True):
+                with signals_held(too_late=True):
                     os.rename(self.path, self.output_dir)
                 return self.result(removed=0)
             if existing is None:
                 existing = scan_output(self.output_dir)
             removals = sorted(set(existing) - set(self.expected))
-            with _signals_held(too_late=True):
+            with signals_held(too_late=True):
                 if not self.swap_whole():
                     moves = sorted(self.staged)
                     journal = self.path / JOURNAL
@@ -337,25 +337,3 @@ def _libc() -> ctypes.CDLL | None:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
-
-
-@contextlib.contextmanager
-def _signals_held(too_late: bool = False) -> Iterator[None]:
-    """Ctrl-C and kill (TERM) wait until the block is done. With too_late, one that arrived
-    while the block succeeded is dropped: it came after the new site was in place, when there
-    was nothing left to stop, and the build reports success, which is the truth."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, OSError, ValueError):
-        previous = None
-    succeeded = False
-    try:
-        yield
-        succeeded = True
-    finally:
-        if previous is not None:
-            if too_late and succeeded:
-                for number in signal.sigpending() & held:
-                    signal.sigtimedwait([number], 0)
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
