@@ -179,9 +179,11 @@ def test_raw_html_false_shows_html_as_text_and_removes_every_way_to_run_script(m
 
 
 def test_hostile_text_round_trips_through_feeds(make_site, pressroom):
-    """Atom and RSS read with a real XML parser, the JSON Feed with json: each hostile text
-    comes back as the same text, never as markup."""
+    """Atom and RSS read with a real XML parser and by feedparser as feed readers do, the
+    JSON Feed with json: each hostile text comes back as the same text, never as markup."""
     from xml.etree import ElementTree
+
+    import feedparser
 
     written = hostile_site(make_site, pressroom)
     atom_ns = {"a": "http://www.w3.org/2005/Atom"}
@@ -196,6 +198,10 @@ def test_hostile_text_round_trips_through_feeds(make_site, pressroom):
             assert not element.tag.endswith("}script"), path
             if element.get("type") == "html" and element.text:
                 assert "<script" not in element.text and "&lt;script&gt;" in element.text or "script" not in element.text, path
+    for path in [*atoms, "rss.xml"]:
+        parsed = feedparser.parse(written[path])
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert TITLE in [entry.title for entry in parsed.entries], path
     rss = ElementTree.fromstring(written["rss.xml"])
     [item] = [i for i in rss.iter("item") if i.findtext("title") == TITLE]
     assert TAG in [c.text for c in item.findall("category")]
