@@ -5,6 +5,14 @@ out in chunks large enough that the hand-over costs little, and small builds (a 
 after one edit) stay in one process, where starting a pool would cost more than it saves.
 Workers are forked, so they start with what the building process has already loaded:
 the configuration, and for rendering the whole site index, without copying it through a pipe.
+
+Forking is safe only when no other thread is in the middle of something: a worker gets a
+copy of every lock as it was, and one held by another thread stays held in the worker for
+ever. A program that runs threads beside its builds (the preview's web server) names them
+with quiet_while_forking(), and each pool is forked while they wait. And a worker must die
+when the pool stops it with TERM: it must not inherit a Python handler for TERM (`pressroom
+serve` has one), which a TERM arriving just as the worker goes to sleep on the pool's queue
+never runs, so that the worker, and the build waiting for it, would hang.
 """
 
 from __future__ import annotations
@@ -13,12 +21,13 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _shared: dict[str, Any] = {}  # what forked workers inherit for the duration of one pool
+_pauses: list[Callable[[], ContextManager[None]]] = []  # see quiet_while_forking
 
 
 def worker_count() -> int:
@@ -57,16 +66,44 @@ def run_chunks(
             return
         size = max(1, -(-len(items) // (workers * per_worker)))
         with signals_held(frozenset({signal.SIGINT})):  # Ctrl-C during a pool can hang it: it waits until the pool is done
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with _others_paused(), signals_held(frozenset({signal.SIGTERM})):  # until each worker has let TERM kill it
+                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_become_worker)
+            with pool:
                 yield from pool.imap_unordered(work, _chunks(items, size))
     finally:
         _shared.clear()
 
 
 @contextlib.contextmanager
+def quiet_while_forking(pause: Callable[[], ContextManager[None]]) -> Iterator[None]:
+    """Inside this block, every pool is forked inside `pause()`, which holds this program's
+    other threads (all but the one building) where they hold no lock."""
+    _pauses.append(pause)
+    try:
+        yield
+    finally:
+        _pauses.remove(pause)
+
+
+@contextlib.contextmanager
+def _others_paused() -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for pause in list(_pauses):
+            stack.enter_context(pause())
+        yield
+
+
+def _become_worker() -> None:
+    """In each new worker: TERM kills it at once, and Ctrl-C is the building process's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
 def signals_held(held: frozenset = frozenset({signal.SIGINT, signal.SIGTERM}), too_late: bool = False) -> Iterator[None]:
     """Ctrl-C (and kill, TERM) wait until the block is done; workers forked inside inherit
-    that (a pool stops its workers with TERM, so it must not be held there). With too_late,
+    that (a pool's workers let TERM in again: the pool stops them with it). With too_late,
     one that arrived while the block succeeded is dropped: it came when there was nothing
     left to stop (the new site was in place)."""
     try:

@@ -1,0 +1,119 @@
+"""The forked pool: workers that die when the pool stops them, and forks that happen only
+while the program's other threads wait where they hold no lock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from pressroom import workers
+from tests.conftest import ROOT
+
+ITEMS = list(range(200))  # enough for a pool with minimum=10
+
+
+@pytest.fixture(autouse=True)
+def two_workers(monkeypatch):
+    monkeypatch.setenv("PRESSROOM_WORKERS", "2")  # a pool even on a one-core machine
+
+
+def signals_in_worker(chunk):
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return [(signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.SIGTERM in blocked)]
+
+
+def test_a_worker_dies_on_term_and_leaves_ctrl_c_to_the_building_process():
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as `pressroom serve` does
+    try:
+        seen = {state for states in workers.run_chunks(signals_in_worker, ITEMS, share={}, minimum=10) for state in states}
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == {(signal.SIG_DFL, signal.SIG_IGN, False)}
+
+
+def test_pools_stop_cleanly_where_term_is_turned_into_ctrl_c():
+    """The cause of a preview that hung in its first build: a worker inherited `pressroom serve`'s
+    Python handler for TERM; the pool stops its workers with TERM, and one that got it just as
+    it went to sleep on the pool's queue never ran the handler and slept for ever. Before the
+    fix, nearly every pool also printed a KeyboardInterrupt traceback per worker."""
+    script = textwrap.dedent("""
+        import signal, threading
+        from pressroom import workers
+
+        def work(chunk):
+            return len(chunk)
+
+        def pools(count):
+            for _ in range(count):
+                assert sum(workers.run_chunks(work, list(range(400)), share={}, minimum=10)) == 400
+
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        pools(40)
+        builder = threading.Thread(target=pools, args=(40,))  # the preview builds on its watcher thread
+        builder.start()
+        builder.join()
+        print("done")
+    """)
+    env = {"PYTHONPATH": str(ROOT), "PRESSROOM_WORKERS": "2", "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its hung workers too
+        process.communicate()
+        pytest.fail("the pools hung")
+    assert (process.returncode, stdout, stderr) == (0, "done\n", "")
+
+
+LOCK = threading.Lock()  # held now and then by a thread of "the program", as a stream's lock is
+
+
+def lock_in_worker(chunk):
+    got = LOCK.acquire(timeout=2)  # a lock copied while held stays held in the worker
+    if got:
+        LOCK.release()
+    return [got]
+
+
+def test_a_lock_held_by_another_thread_is_never_copied_held_into_a_worker():
+    stop, pause_wanted, parked, resume = (threading.Event() for _ in range(4))
+
+    def busy():
+        while not stop.is_set():
+            if pause_wanted.is_set():
+                parked.set()
+                resume.wait()
+            with LOCK:
+                sum(range(2000))
+
+    @contextlib.contextmanager
+    def pause():
+        resume.clear()
+        pause_wanted.set()
+        parked.wait()
+        try:
+            yield
+        finally:
+            pause_wanted.clear()
+            parked.clear()
+            resume.set()
+
+    thread = threading.Thread(target=busy, daemon=True)
+    thread.start()
+    try:
+        with workers.quiet_while_forking(pause):
+            results = [got for _ in range(15) for gots in workers.run_chunks(lock_in_worker, ITEMS, share={}, minimum=10) for got in gots]
+    finally:
+        stop.set()
+        resume.set()
+        thread.join(5)
+    assert results and all(results)
+    assert workers._pauses == []  # the pause is gone with its block
