@@ -6,7 +6,8 @@ For each size it writes a fresh corpus (bench/corpus.py) to bench/work/serve/<N>
 `python -m pressroom serve` on it as a subprocess, and connects to it as a browser does (the
 livereload websocket). Then, `--repeat` times, it appends a sentence with a unique word to
 one release (a different one each time, spread over the corpus), waits for the reload
-message, and fetches the release's page; the time counted is from just before the file is
+message sent to a "tab" showing that release's page (the preview tells only the tabs whose
+page changed), and fetches the page; the time counted is from just before the file is
 written to the moment the page with the new word has arrived. The server's own "built N pages
 in X s" line is kept beside it, so the table separates the build from the rest (noticing the
 save, gathering a burst, telling the browser, serving the page).
@@ -91,20 +92,29 @@ def fetch(url: str) -> str:
         raise SystemExit(f"{url}: HTTP {exc.code}; after the edit the site does not build") from None
 
 
-async def connect(base: str):
-    """Say hello as livereload.js does; the first reload (we name no build) is drained."""
-    socket = await websocket_connect(f"ws://{urllib.parse.urlsplit(base).netloc}/livereload")
+async def connect(url: str):
+    """Say hello as livereload.js does from a tab showing `url`; the first reload (we name no
+    version of the page) is drained."""
+    socket = await websocket_connect(f"ws://{urllib.parse.urlsplit(url).netloc}/livereload")
     await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
     await socket.read_message()  # hello
-    await socket.write_message(json.dumps({"command": "info", "plugins": {}, "url": base}))
-    await socket.read_message()  # reload: our "page" named no build
+    await socket.write_message(json.dumps({"command": "info", "plugins": {}, "url": url}))
+    await socket.read_message()  # reload: our "page" named no version
     return socket
 
 
-async def one_edit(socket, site: Path, release: dict, base: str, word: str) -> float:
+async def one_edit(site: Path, release: dict, base: str, word: str) -> float:
     path = site / release["path"]
     text = path.read_text(encoding="utf-8")
     url = f"{base}news/{release['year']}/{release['slug']}/"
+    socket = await connect(url)
+    try:
+        return await saved_to_served(socket, path, text, url, word)
+    finally:
+        socket.close()
+
+
+async def saved_to_served(socket, path: Path, text: str, url: str, word: str) -> float:
     started = time.perf_counter()
     path.write_text(text + f"\nA sentence added to measure the preview: {word}.\n", encoding="utf-8")
     while True:
@@ -144,15 +154,13 @@ async def measure(n: int, repeat: int, releases_only: bool = False) -> list[dict
         started = time.perf_counter()
         base = server.url()
         print(f"# {n} releases: first build and start took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
-        socket = await connect(base)
         for k in range(repeat):
             release = releases[(k * 7919 + n // 3) % len(releases)]  # spread over the corpus, the same every run
             lines_before = len(server.lines)
-            seconds = await one_edit(socket, site, release, base, f"probe{n}x{k}x{time.time_ns()}")
+            seconds = await one_edit(site, release, base, f"probe{n}x{k}x{time.time_ns()}")
             build = await asyncio.to_thread(server.build_seconds, lines_before)
             runs.append({"n": n, "edit": k, "release": release["path"], "seconds": seconds, "build_seconds": build})
             print(f"# {n} releases, edit {k + 1}/{repeat}: {seconds * 1000:.0f} ms", file=sys.stderr, flush=True)
-        socket.close()
     finally:
         server.stop()
     return runs

@@ -10,6 +10,7 @@ a save fixes them. No HTTP here: serve.py puts this on the network.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 import time
@@ -97,7 +98,13 @@ class Reply:
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
     location: str = ""
-    build: int = 0  # the build this reply shows; pages carry it to the browser
+
+    def fingerprint(self) -> str:
+        """Which version of a page this is: a tab is reloaded when it changes."""
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update(f"{self.status}\0{self.content_type}\0{self.location}\0".encode())
+        digest.update(self.body)
+        return digest.hexdigest()
 
 
 @dataclass
@@ -109,7 +116,6 @@ class Outcome:
     seconds: float
     pages: int = 0
     errors: list[SiteError] = field(default_factory=list)
-    was_failing: bool = False
     next_change: datetime | None = None  # when the site changes by itself (a scheduled release falls due)
 
 
@@ -129,7 +135,6 @@ class Preview:
     def rebuild(self, changed: list[Path] | None = None) -> Outcome:
         rel = [path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) else str(path) for path in changed or []]
         with self.lock:
-            was_failing = bool(self.errors)
             started = time.perf_counter()
             pages, next_change = 0, None
             try:
@@ -143,7 +148,7 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - the preview stays up and says what happened
                 self.errors = [SiteError("pressroom", None, f"internal error: {type(exc).__name__}: {exc}; please report it")]
             self.build += 1
-            return Outcome(rel, self.build, time.perf_counter() - started, pages, list(self.errors), was_failing, next_change)
+            return Outcome(rel, self.build, time.perf_counter() - started, pages, list(self.errors), next_change)
 
     def _base_path(self) -> str:
         try:
@@ -169,22 +174,22 @@ class Preview:
     def _reply(self, raw_path: str) -> Reply:
         found = resolve(raw_path, self.base_path)
         if found.kind == "bad":
-            return Reply(400, b"Bad request: this address is not allowed.\n", build=self.build)
+            return Reply(400, b"Bad request: this address is not allowed.\n")
         if found.kind == "redirect":
-            return Reply(301, location=found.target, build=self.build)
+            return Reply(301, location=found.target)
         if found.kind == "file":
             file = self._site_file(found.target)
             if file is not None and file.is_dir():
-                return Reply(301, location=urllib.parse.quote(self.base_path + found.target) + "/", build=self.build)
+                return Reply(301, location=urllib.parse.quote(self.base_path + found.target) + "/")
             if file is not None and file.is_file():
                 if self.errors and file.suffix == ".html":
                     return self._error_reply()
-                return Reply(200, file.read_bytes(), content_type(file.name), build=self.build)
+                return Reply(200, file.read_bytes(), content_type(file.name))
         if self.errors:
             return self._error_reply()
         missing = self.root / "404.html"
         body = missing.read_bytes() if missing.is_file() else b"Not found.\n"
-        return Reply(404, body, content_type(missing.name if missing.is_file() else "x.txt"), build=self.build)
+        return Reply(404, body, content_type(missing.name if missing.is_file() else "x.txt"))
 
     def _site_file(self, rel: str) -> Path | None:
         """The file, if it really is inside the built site (a link could point elsewhere)."""
@@ -193,7 +198,7 @@ class Preview:
         return path if path.is_relative_to(root) and path.exists() else None
 
     def _error_reply(self) -> Reply:
-        return Reply(500, error_page(self.errors, self.site_dir), CONTENT_TYPES[".html"], build=self.build)
+        return Reply(500, error_page(self.errors, self.site_dir), CONTENT_TYPES[".html"])
 
 
 def error_page(errors: list[SiteError], site_dir: Path) -> bytes:

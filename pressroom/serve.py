@@ -2,14 +2,18 @@
 told to reload once the new build is complete.
 
 The browser side is livereload's: its script and its websocket protocol. Each page is served
-with the number of the build it shows; a tab that connects after a newer build was finished
-is told to reload at once, so no reload is missed. A stylesheet alone is swapped in place.
-HTTP and websockets run on one thread, the watcher (and so every build) on another.
+with a fingerprint of what it shows, which the tab reports when it connects, with its address.
+After each build, and when a tab connects, a tab whose page would now look different is told
+to reload, and only that tab: so no reload is missed, and a tab whose page did not change is
+left alone. A changed stylesheet or image is swapped in place by livereload.js.
+HTTP and websockets run on one thread, the watcher (and so every build) on another; while a
+build forks its workers, the HTTP thread waits (see workers.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import shutil
@@ -19,7 +23,7 @@ import time
 import urllib.parse
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
@@ -28,8 +32,9 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
+from pressroom import workers
 from pressroom.pipeline import build_now
-from pressroom.preview import Outcome, Preview
+from pressroom.preview import Outcome, Preview, Reply
 from pressroom.watch import Watcher
 
 LOOPBACK_NAMES = {"localhost", "localhost."}
@@ -55,12 +60,16 @@ def host_without_port(host_header: str) -> str:
 # --- The browser side: livereload's script and websocket, driven after each complete build ---
 
 
-def reload_script(build: int, port: int) -> bytes:
-    """livereload.js, and a tiny livereload plugin that reports which build the page shows."""
+def reload_script(fingerprint: str) -> bytes:
+    """A tiny livereload plugin that reports which version of the page the tab shows, and
+    livereload.js, told the host and port to connect to from the page's own address:
+    livereload.js cannot read an IPv6 host such as [::1] from its script's address."""
     return (
         "<script>(function(){function P(){}P.identifier='pressroom';P.version='1';"
-        f"P.prototype.analyze=function(){{return {{build:{build}}}}};window.LiveReloadPluginPressroom=P;}})();</script>"
-        f'<script src="/livereload.js?port={port}" async></script>'
+        f"P.prototype.analyze=function(){{return {{page:'{fingerprint}'}}}};window.LiveReloadPluginPressroom=P;"
+        "var l=window.location,s=document.createElement('script');s.async=true;"
+        "s.src='/livereload.js?host='+l.hostname+'&port='+(l.port||(l.protocol==='https:'?443:80));"
+        "(document.head||document.documentElement).appendChild(s);})();</script>"
     ).encode()
 
 
@@ -69,20 +78,36 @@ def with_reload_script(html: bytes, script: bytes) -> bytes:
     return html + script if head_end < 0 else html[:head_end] + script + html[head_end:]
 
 
-def reload_messages(outcome: Outcome, base_path: str) -> list[dict]:
-    """Stylesheets alone are swapped in place; anything else reloads the page."""
-    stylesheets = [path for path in outcome.changed if path.startswith("assets/") and path.endswith(".css")]
-    if outcome.errors or outcome.was_failing or not outcome.changed or len(stylesheets) < len(outcome.changed):
-        return [{"command": "reload", "path": base_path, "liveCSS": False, "liveImg": False}]
-    return [{"command": "reload", "path": base_path + path, "liveCSS": True, "liveImg": True} for path in stylesheets]
+def asset_messages(outcome: Outcome, base_path: str) -> list[dict]:
+    """What every tab is told of changed assets: livereload.js swaps a stylesheet or an image
+    in place, and reloads the page for any other file (a script, a font), as a page may use
+    it. A failed build changed none."""
+    if outcome.errors:
+        return []
+    return [{"command": "reload", "path": base_path + path, "liveCSS": True, "liveImg": True}
+            for path in outcome.changed if path.startswith("assets/")]
+
+
+def page_reload(path: str) -> dict:
+    return {"command": "reload", "path": path, "liveCSS": False, "liveImg": False}
+
+
+def page_path(url: object) -> str | None:
+    """The path part of the address a tab reported, still %-encoded as in a request."""
+    if not isinstance(url, str) or not url:
+        return None
+    return urllib.parse.urlsplit(url).path or "/"
 
 
 class ReloadSocket(LiveReloadHandler):
     """livereload's websocket, with its browsers kept per server instead of in one class-wide
-    set, and a reload sent at once to a tab whose page is older than the latest build."""
+    set, each with the page it shows; a tab whose page changed since it was served is told to
+    reload as soon as it connects."""
 
     def initialize(self, server: "PreviewServer"):
         self.server = server
+        self.page: str | None = None  # the path of the page the tab shows; None: not known
+        self.shown: str | None = None  # the fingerprint of what it shows
 
     def check_origin(self, origin: str) -> bool:
         return urllib.parse.urlparse(origin).netloc == self.request.host
@@ -95,10 +120,12 @@ class ReloadSocket(LiveReloadHandler):
         if data.get("command") == "hello":
             super().on_message(message)
         elif data.get("command") == "info":
+            plugins = data.get("plugins")
+            ours = plugins.get("pressroom") if isinstance(plugins, dict) else None
+            shown = ours.get("page") if isinstance(ours, dict) else None
+            self.page, self.shown = page_path(data.get("url")), shown if isinstance(shown, str) else None
             self.server.sockets.add(self)
-            shown = (data.get("plugins") or {}).get("pressroom", {}).get("build")
-            if shown != self.server.preview.build:
-                send(self, reload_messages(Outcome([], 0, 0.0), self.server.preview.base_path)[0])
+            IOLoop.current().spawn_callback(self.server.reload_if_changed, self)
 
     def on_close(self):
         self.server.sockets.discard(self)
@@ -123,15 +150,14 @@ class SiteHandler(web.RequestHandler):
             self.set_status(400)
             self.finish(b"This preview answers only to localhost addresses.\n")
             return
-        while (reply := self.server.preview.try_reply(self.request.path)) is None:
-            if self.server.stopping:
-                self.set_status(503)
-                self.finish(b"The preview is stopping.\n")
-                return
-            await asyncio.sleep(0.01)  # a build is running: answer from the complete one after it
+        reply = await self.server.complete_reply(self.request.path)
+        if reply is None:
+            self.set_status(503)
+            self.finish(b"The preview is stopping.\n")
+            return
         body = reply.body
         if reply.content_type.startswith("text/html"):
-            body = with_reload_script(body, reload_script(reply.build, self.server.port))
+            body = with_reload_script(body, reload_script(reply.fingerprint()))
         self.set_status(reply.status)
         self.set_header("Content-Type", reply.content_type)
         self.set_header("Cache-Control", "no-store")
@@ -168,6 +194,7 @@ class PreviewServer:
         self._stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
         self._watcher: Watcher | None = None
+        self._quiet = contextlib.ExitStack()  # while serving: the HTTP thread waits while a build forks
 
     @property
     def url(self) -> str:
@@ -188,6 +215,7 @@ class PreviewServer:
             self._thread = threading.Thread(target=asyncio.run, args=(self._serve(ready),), name="pressroom-http", daemon=True)
             self._thread.start()
             ready.wait()
+            self._quiet.enter_context(workers.quiet_while_forking(self._http_parked))
             self._watcher = Watcher(self.site_dir, self._rebuild_and_reload)
             self._watcher.start()
             self._watcher.wake_at(first.next_change and first.next_change.timestamp())
@@ -207,6 +235,7 @@ class PreviewServer:
             self._loop = None
         if self._thread is not None:
             self._thread.join(STOP_WAIT)
+        self._quiet.close()
         for sock in self._listening:
             sock.close()
         if self._workdir is not None:
@@ -252,12 +281,57 @@ class PreviewServer:
         if self._watcher is not None and not outcome.errors:
             self._watcher.wake_at(outcome.next_change and outcome.next_change.timestamp())
         if self._loop is not None:
-            self._loop.add_callback(self._broadcast, reload_messages(outcome, self.preview.base_path))
+            self._loop.add_callback(self._tell_browsers, asset_messages(outcome, self.preview.base_path))
 
-    def _broadcast(self, messages: list[dict]) -> None:
+    def _tell_browsers(self, messages: list[dict]) -> None:
         for socket in list(self.sockets):
             for message in messages:
                 send(socket, message)
+            IOLoop.current().spawn_callback(self.reload_if_changed, socket)
+
+    async def complete_reply(self, raw_path: str) -> Reply | None:
+        """The reply from the latest complete build: while one is running, from the one after
+        it (waiting without holding up the other requests); None if the preview is stopping."""
+        while (reply := self.preview.try_reply(raw_path)) is None:
+            if self.stopping:
+                return None
+            await asyncio.sleep(0.01)
+        return reply
+
+    async def reload_if_changed(self, socket: ReloadSocket) -> None:
+        """Tell a tab to reload if its page now looks different: rebuilt, gone, or an error page
+        (shown or fixed). A tab that did not say which page it shows reloads after every build."""
+        if socket.page is None:
+            send(socket, page_reload(self.preview.base_path))
+            return
+        reply = await self.complete_reply(socket.page)
+        if reply is None:
+            return
+        fingerprint = reply.fingerprint()
+        if fingerprint != socket.shown:
+            socket.shown = fingerprint
+            send(socket, page_reload(socket.page))
+
+    @contextlib.contextmanager
+    def _http_parked(self) -> Iterator[None]:
+        """The HTTP thread waits in a callback of its own, holding no lock, until the block ends."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or thread is threading.current_thread():
+            yield
+            return
+        parked, resume = threading.Event(), threading.Event()
+
+        def park() -> None:
+            parked.set()
+            resume.wait()
+
+        loop.add_callback(park)
+        try:
+            while not parked.wait(0.05) and thread.is_alive():
+                pass  # the loop is busy with a request; it gets to us next
+            yield
+        finally:
+            resume.set()
 
 
 def describe(outcome: Outcome) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import pressroom
 from tests.conftest import ROOT, release, tree, wait_for, write_files
 
 RELEASE_PATH = "content/news/2024/esca-label.md"
@@ -182,6 +183,67 @@ def test_a_scheduled_release_loses_its_banner_when_it_falls_due_with_no_file_sav
     assert b"Scheduled for" in http(server.port, url)[2]
     wait_for(lambda: b"Scheduled for" not in http(server.port, url)[2], timeout=15, message="the due time")
     assert datetime.now(ZoneInfo("Europe/Oslo")) >= due
+
+
+_forks: list[dict] | None = None  # while recording: per fork, the forking thread and what the others of Pressroom do
+PACKAGE = str(Path(pressroom.__file__).parent)
+
+
+def _note_fork() -> None:
+    if _forks is None:
+        return
+    frames, me = sys._current_frames(), threading.current_thread()
+    seen = {"by": me.name}
+    for thread in threading.enumerate():
+        if thread is not me:
+            state = thread_state(frames.get(thread.ident))
+            if state != "outside Pressroom" or thread.name.startswith("pressroom-"):
+                seen[thread.name] = state
+    _forks.append(seen)
+
+
+def thread_state(frame) -> str:
+    """"waits" in the HTTP thread's park, "runs Pressroom code", or "outside Pressroom"."""
+    files = []
+    while frame is not None:
+        files.append((frame.f_code.co_filename, frame.f_code.co_name))
+        frame = frame.f_back
+    if any(name == "park" and file.endswith("serve.py") for file, name in files):
+        return "waits"
+    return "runs Pressroom code" if any(file.startswith(PACKAGE) for file, _ in files) else "outside Pressroom"
+
+
+os.register_at_fork(before=_note_fork)
+
+
+def test_a_rebuild_forks_its_workers_only_while_the_web_server_waits(preview, monkeypatch):
+    """A worker forked while another thread holds a lock (a stream's, an import's) inherits
+    it held for ever: the web server's thread, busy with requests, waits while a build forks,
+    and no other thread runs Pressroom's code then."""
+    global _forks
+    monkeypatch.setenv("PRESSROOM_WORKERS", "2")
+    releases = {f"content/news/2024/r{n}.md": release(f"Release number {n}", f"2024-02-{1 + n % 28:02d}") for n in range(80)}
+    server = preview({**SITE, **releases})
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            http(server.port, "/news/")
+
+    client = threading.Thread(target=ask, daemon=True)
+    client.start()
+    _forks = []
+    try:
+        config = server.site_dir / "pressroom.toml"
+        config.write_text(config.read_text().replace("Test Newsroom", "Renamed Newsroom"))  # every page is made again
+        wait_for(lambda: b"Renamed Newsroom" in http(server.port, "/news/")[2], timeout=60, message="the rebuild")
+        forks = list(_forks)
+    finally:
+        _forks = None
+        stop.set()
+        client.join(10)
+    assert forks, "the rebuild did not use a pool of workers"
+    assert all(fork == {"by": "pressroom-watch", "pressroom-http": "waits"} for fork in forks), forks
 
 
 # --- The command line, in a real subprocess ---

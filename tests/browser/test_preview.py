@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import struct
+import zlib
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +15,7 @@ from tests.support.validators import format_axe_violations, run_axe
 
 RELEASE_PATH = "content/news/2024/esca-label.md"
 RELEASE_URL = "news/2024/esca-label/"
+MEMBERS_URL = "news/2024/medvia-welcomes-new-members/"
 
 
 def release_text(title: str, date: str = "2024-01-09", extra: str = "") -> str:
@@ -52,16 +58,79 @@ def test_a_new_release_appears_on_news_and_a_deleted_one_goes(preview, page):
 
 def test_broken_yaml_shows_the_file_and_line_and_a_fix_brings_the_page_back(preview, page):
     server = preview(SITE)
+    other = page.context.new_page()  # a tab on a page the edit does not touch shows the error too
     page.goto(server.url + RELEASE_URL)
+    other.goto(server.url + MEMBERS_URL)
     expect(page.locator("h1")).to_have_text("MEDVIA awarded Bronze Label")
+    connected(server, 2)
     write_files(server.site_dir, {RELEASE_PATH: release_text("MEDVIA: a new chapter")})
-    error = page.locator(".error").first
-    expect(error.locator(".where")).to_have_text(f"{RELEASE_PATH}:2")
-    expect(error.locator(".message")).to_contain_text("not valid YAML")
-    expect(error.locator(".here")).to_contain_text("title: MEDVIA: a new chapter")
-    expect(page.locator("h1")).to_contain_text("1 error")
+    for tab in (page, other):
+        error = tab.locator(".error").first
+        expect(error.locator(".where")).to_have_text(f"{RELEASE_PATH}:2")
+        expect(error.locator(".message")).to_contain_text("not valid YAML")
+        expect(error.locator(".here")).to_contain_text("title: MEDVIA: a new chapter")
+        expect(tab.locator("h1")).to_contain_text("1 error")
     write_files(server.site_dir, {RELEASE_PATH: release_text('"MEDVIA: a new chapter"')})
     expect(page.locator("h1")).to_have_text("MEDVIA: a new chapter")
+    expect(other.locator("h1")).to_have_text("MEDVIA welcomes new members")
+
+
+def reload_commands(tab) -> list[dict]:
+    """Every livereload command the tab's websocket receives, from now on."""
+    received: list[dict] = []
+    tab.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(json.loads(frame))))
+    return received
+
+
+def test_only_the_tabs_whose_page_changed_reload(preview, page):
+    server = preview(SITE)
+    tabs = {"edited": page, "listing": page.context.new_page(), "untouched": page.context.new_page()}
+    untouched_commands = reload_commands(tabs["untouched"])
+    tabs["edited"].goto(server.url + RELEASE_URL)
+    tabs["listing"].goto(server.url + "news/")
+    tabs["untouched"].goto(server.url + MEMBERS_URL)
+    connected(server, 3)
+    for tab in tabs.values():
+        tab.evaluate("window.notReloaded = true")
+    write_files(server.site_dir, {RELEASE_PATH: release_text("MEDVIA awarded Silver Label")})
+    expect(tabs["edited"].locator("h1")).to_have_text("MEDVIA awarded Silver Label")
+    expect(tabs["listing"].locator(".release-title", has_text="MEDVIA awarded Silver Label")).to_be_visible()
+    # Every tab hears of a changed stylesheet after anything the build before told it.
+    write_files(server.site_dir, {"assets/pressroom.css": "h1 { color: rgb(200, 0, 0); }\n"})
+    expect(tabs["untouched"].locator("h1")).to_have_css("color", "rgb(200, 0, 0)")
+    assert [command["path"] for command in untouched_commands if command.get("command") == "reload"] == ["/assets/pressroom.css"]
+    assert tabs["untouched"].evaluate("window.notReloaded") is True
+    assert tabs["edited"].evaluate("window.notReloaded") is None
+    assert tabs["listing"].evaluate("window.notReloaded") is None
+
+
+def test_the_tab_of_a_deleted_release_shows_page_not_found(preview, page):
+    server = preview(SITE)
+    page.goto(server.url + MEMBERS_URL)
+    expect(page.locator("h1")).to_have_text("MEDVIA welcomes new members")
+    connected(server)
+    (server.site_dir / "content/news/2024/members.md").unlink()
+    expect(page.locator("h1")).to_have_text("Page not found")
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback address (::1) to serve on")
+def test_a_preview_bound_to_ipv6_loopback_reloads_too(preview, page):
+    server = preview(SITE, bind="::1")
+    assert server.url.startswith("http://[::1]:")
+    page.goto(server.url + RELEASE_URL)
+    expect(page.locator("h1")).to_have_text("MEDVIA awarded Bronze Label")
+    connected(server)
+    write_files(server.site_dir, {RELEASE_PATH: release_text("MEDVIA awarded Silver Label")})
+    expect(page.locator("h1")).to_have_text("MEDVIA awarded Silver Label")
 
 
 def test_an_edited_stylesheet_applies_without_reloading_the_page(preview, page):
@@ -76,6 +145,27 @@ def test_an_edited_stylesheet_applies_without_reloading_the_page(preview, page):
     expect(page.locator("h1")).to_have_css("color", "rgb(200, 0, 0)")
     assert page.evaluate("window.stillTheSamePage") is True
     assert navigations == []
+
+
+def png(width: int) -> bytes:
+    """A red picture one pixel high."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" + b"\xff\x00\x00" * width)) + chunk(b"IEND", b"")
+
+
+def test_an_edited_picture_is_swapped_without_reloading_the_page(preview, page):
+    picture = "image: /assets/images/award.png\nimage_alt: The award\n"
+    server = preview({**SITE, RELEASE_PATH: release_text("MEDVIA awarded Bronze Label", extra=picture), "assets/images/award.png": png(1)})
+    page.goto(server.url + RELEASE_URL)
+    image = page.locator(".release-image img")
+    expect(image).to_have_js_property("naturalWidth", 1)
+    connected(server)
+    page.evaluate("window.notReloaded = true")
+    write_files(server.site_dir, {"assets/images/award.png": png(3)})
+    expect(image).to_have_js_property("naturalWidth", 3)
+    assert page.evaluate("window.notReloaded") is True
 
 
 def test_a_page_that_connects_after_a_rebuild_reloads_itself(preview, page):
