@@ -108,6 +108,7 @@ class _Locator:
         self.lines = doc.body.split("\n")
         self.first = doc.body_line
         self.used: Counter = Counter()
+        self._letter_lines: list[str] | None = None
 
     def find(self, needle: str, lines: list[str] | None = None) -> int:
         for number, line in enumerate(lines or self.lines):
@@ -118,8 +119,14 @@ class _Locator:
 
     def find_words(self, text: str) -> int:
         """Headings are matched on their letters and digits: Markdown turns ' into ’."""
-        return self.find(_letters(text), [_letters(line) for line in self.lines])
+        if self._letter_lines is None:
+            self._letter_lines = [_letters(line) for line in self.lines]
+        return self.find(_letters(text), self._letter_lines)
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")  # \w is what isalnum() is, and "_"
 
 
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    """The letters and digits of a text, in lower case."""
+    return _NOT_LETTERS.sub("", text.casefold())
