@@ -1,9 +1,11 @@
 """Calendars: one .ics per event and events/calendar.ics with all of them, as {path: bytes}.
 
 Made with the icalendar library. UIDs come from each event's URL, so a calendar that
-subscribed keeps one entry per event across builds; DTSTAMP is the build's `now`, so the
-same content builds the same bytes. Times are written in UTC (…Z), converted from the
-event's own zone with its DST rules: every calendar program reads UTC the same way, while
+subscribed keeps one entry per event across builds. DTSTAMP says when the event's
+information was issued: the date (or last correction) of the release that announced it,
+the embargo of a standalone event, else its start; never the build's clock, so a calendar
+changes only when its events do and a rebuild leaves it untouched. Times are written in
+UTC (…Z), converted from the event's own zone with its DST rules: every calendar program reads UTC the same way, while
 generated VTIMEZONE blocks list DST changes as RDATEs, which some readers (dateutil, so
 vobject) ignore, shifting summer events by an hour. All-day events are plain dates.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Sequence
 
 import icalendar
@@ -62,7 +64,7 @@ def make_vevent(event: Event, site: Site) -> icalendar.Event:
     page = site.config.base_url + event.url
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event, site.config.base_url))
-    vevent.add("dtstamp", site.now.astimezone(timezone.utc))
+    vevent.add("dtstamp", stamp(event))
     vevent.add("summary", event.title)
     if event.all_day:
         vevent.add("dtstart", event.start.date())
@@ -80,6 +82,11 @@ def make_vevent(event: Event, site: Site) -> icalendar.Event:
     if event.tags:
         vevent.add("categories", list(event.tags))
     return vevent
+
+
+def stamp(event: Event) -> datetime:
+    """When the information was issued, in UTC, as DTSTAMP wants it."""
+    return (event.announced or event.embargo or event.start).astimezone(timezone.utc)
 
 
 def event_uid(event: Event, base_url: str) -> str:

@@ -50,6 +50,7 @@ class Event:
     release_title: str = ""
     embargo: datetime | None = None  # kept out of every output until this moment
     line: int = field(default=1, compare=False)  # the line that names it (slug:, or title:), for messages
+    announced: datetime | None = None  # when the release that announced it was issued or last corrected
 
     @property
     def year(self) -> int:

@@ -275,7 +275,7 @@ def parse_release(doc: Document, config: Config) -> Release | list[SiteError]:
     announced = {"release_url": url, "release_title": title}
     return Release(
         line=fields.naming_line(),
-        event=event and dataclasses.replace(event, **announced),
+        event=event and dataclasses.replace(event, **announced, announced=(updated or moment).astimezone(config.tz)),
         label=label and dataclasses.replace(label, **announced),
         source=doc.path,
         title=title,
