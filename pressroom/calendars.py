@@ -1,13 +1,15 @@
 """Calendars: one .ics per event and events/calendar.ics with all of them, as {path: bytes}.
 
 Made with the icalendar library. UIDs come from each event's URL, so a calendar that
-subscribed keeps one entry per event across builds. DTSTAMP says when the event's
-information was issued: the date (or last correction) of the release that announced it,
-the embargo of a standalone event, else its start; never the build's clock, so a calendar
-changes only when its events do and a rebuild leaves it untouched. Times are written in
-UTC (…Z), converted from the event's own zone with its DST rules: every calendar program reads UTC the same way, while
-generated VTIMEZONE blocks list DST changes as RDATEs, which some readers (dateutil, so
-vobject) ignore, shifting summer events by an hour. All-day events are plain dates.
+subscribed keeps one entry per event across builds. The files are plain iCalendar objects
+with no METHOD (that is for invitations sent by e-mail), so DTSTAMP is, as RFC 5545 defines
+it for them, when the event's information was last revised: the date (or last correction)
+of the release that announced it, the embargo of a standalone event, else its start. Never
+the build's clock: a calendar changes only when its events do, and a rebuild leaves it
+untouched. Times are written in UTC (…Z), converted from the event's own zone with its DST
+rules: every calendar program reads UTC the same way, while generated VTIMEZONE blocks list
+DST changes as RDATEs, which some readers (dateutil, so vobject) ignore, shifting summer
+events by an hour. All-day events are plain dates.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ def make_calendar(events: Sequence[Event], site: Site, name: str) -> bytes:
     calendar.add("prodid", f"-//Pressroom {__version__}//{site.config.title}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     for event in events:
