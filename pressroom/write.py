@@ -1,9 +1,12 @@
-"""Writing the built site: into a staging folder beside the output, then swapped into place.
+"""Writing the built site: staged beside the output, then put in place.
 
-A failed or interrupted build never touches the previous output, and a finished one replaces
-it in one step (even kill -9 finds either the old site or the new one, never a mix). Files whose bytes did not
-change keep their modification time, so rsync and S3 deploys stay small. Nothing outside the
-output folder and its staging twin is written or deleted, and a folder Pressroom did not
+A failed or interrupted build never touches the previous output. A build that changes many
+files exchanges the whole folder with its staged twin in one step (even kill -9 finds either
+the old site or the new one); one that changes a few files, such as a rebuild after an edit,
+moves them in one by one under a journal, each file replaced whole, and a build killed during
+those few renames is finished by the next one. Files whose bytes did not change are not
+touched and keep their modification time, so rsync and S3 deploys stay small. Nothing outside
+the output folder and its staging twin is written or deleted, and a folder Pressroom did not
 write is never replaced.
 """
 
@@ -96,8 +99,11 @@ class Staging:
     """One build's changes to the output folder, staged beside it and put in place at once.
 
     A first build writes the whole site into the staging folder, which then becomes the
-    output folder. Later builds stage only the files whose bytes changed; commit() then
-    moves them in and deletes the files the site no longer has, after writing down what
+    output folder. Later builds stage only the files whose bytes changed. When they are
+    many, commit() completes the staging folder with links to the unchanged files and
+    exchanges it with the output; when they are few (one in FEW_CHANGES), linking ten
+    thousand unchanged files would cost far more than the change, so commit() moves the
+    changed files in and deletes the files the site no longer has, after writing down what
     it is about to do, so that a build killed half-way is finished by the next one.
     Unchanged files are not touched at all: they keep their modification time."""
 
@@ -152,7 +158,8 @@ class Staging:
                 existing = scan_output(self.output_dir)
             removals = sorted(set(existing) - set(self.expected))
             with signals_held(too_late=True):
-                if not self.swap_whole():
+                few = (len(self.staged) + len(removals)) * FEW_CHANGES <= len(self.expected)
+                if few or not self.swap_whole():
                     moves = sorted(self.staged)
                     journal = self.path / JOURNAL
                     journal.write_text(json.dumps({"moves": moves, "removals": removals}), encoding="utf-8")
@@ -186,6 +193,7 @@ class Staging:
 
 
 JOURNAL = ".pressroom-commit.json"
+FEW_CHANGES = 20  # one file in 20 or fewer changed: moved one by one; more, the folder is exchanged
 
 
 def stage_file(staging: Path, output_dir: Path, fresh: bool, rel: str, data: bytes) -> tuple[bool, FileState]:

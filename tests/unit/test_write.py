@@ -3,7 +3,7 @@ import os
 import pytest
 
 from pressroom.errors import BuildFailed
-from pressroom.write import MARKER, check_output_dir, clean_leftovers, write_site
+from pressroom.write import FEW_CHANGES, JOURNAL, MARKER, check_output_dir, clean_leftovers, write_site
 from tests.conftest import tree
 
 
@@ -50,6 +50,41 @@ def test_leftovers_of_a_killed_build_are_tidied_and_a_half_swap_restored(tmp_pat
     clean_leftovers(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
     assert (out / "index.html").read_text() == "previous"
+
+
+def test_a_few_changes_are_moved_in_and_many_exchange_the_whole_folder(tmp_path):
+    out = tmp_path / "output"
+    site = {f"news/{n}/index.html": b"release %d" % n for n in range(4 * FEW_CHANGES)}
+    write_site(site, [], out)
+    folder = out.stat().st_ino
+    first = (out / "news/0/index.html").stat().st_ino
+    # one file of many: moved into the same folder, the others untouched
+    site["news/1/index.html"] = b"corrected"
+    del site["news/2/index.html"]
+    assert (write_site(site, [], out).written, out.stat().st_ino) == (1, folder)
+    assert tree(out) == {**site, MARKER: tree(out)[MARKER]}
+    assert (out / "news/0/index.html").stat().st_ino == first
+    # half of them: a new folder in one step, with the unchanged files linked, not copied
+    site.update({f"news/{n}/index.html": b"again %d" % n for n in range(0, 4 * FEW_CHANGES, 2)})
+    site["news/1/index.html"] = b"release 1"
+    write_site(site, [], out)
+    assert out.stat().st_ino != folder
+    assert tree(out) == {**site, MARKER: tree(out)[MARKER]}
+    assert (out / "news/3/index.html").stat().st_nlink == 1  # the previous folder is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(tmp_path):
+    out = tmp_path / "output"
+    write_site({"a.html": b"old a", "b.html": b"old b", "gone.html": b"x"}, [], out)
+    staging = tmp_path / ".output.staging-killed"
+    staging.mkdir()
+    (staging / "b.html").write_bytes(b"new b")  # a.html was moved in before the kill
+    (out / "a.html").write_bytes(b"new a")
+    (staging / JOURNAL).write_text('{"moves": ["a.html", "b.html"], "removals": ["gone.html"]}')
+    clean_leftovers(out)
+    assert {k: v for k, v in tree(out).items() if k != MARKER} == {"a.html": b"new a", "b.html": b"new b"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 
 @pytest.mark.parametrize("where, message", [
