@@ -109,7 +109,7 @@ def site_folder(args: argparse.Namespace) -> Path:
 
 def build_site(args: argparse.Namespace):
     from pressroom.config import base_url_problem, normal_base_url
-    from pressroom.pipeline import build
+    from pressroom.unchanged import reuse
 
     site_dir = site_folder(args)
     base_url = None
@@ -118,7 +118,12 @@ def build_site(args: argparse.Namespace):
         if base_url is None:
             raise UsageError(f"--base-url: {base_url_problem(args.base_url)}")
     output = Path(args.output) if args.output else None
-    report = build(site_dir, output, drafts=args.drafts, base_url=base_url)
+    # Asked before the rest of Pressroom is even loaded; --check wants the whole site at hand.
+    report = None if getattr(args, "check", True) else reuse(site_dir, output, drafts=args.drafts, base_url=base_url)
+    if report is None:
+        from pressroom.pipeline import build
+
+        report = build(site_dir, output, drafts=args.drafts, base_url=base_url, reuse=False)
     report_warnings(report.warnings, site_dir)
     return report
 
@@ -237,18 +242,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def summary_line(report) -> str:
-    from pressroom.status import held_back_summary, when
-
     line = f"Built {report.pages} pages in {report.seconds:.2f} s into {shown_path(report.output_dir)}"
-    line += f" ({report.written} changed, {report.unchanged} unchanged, {report.removed} removed)"
-    held = [*report.held_back, *report.site.withheld]
-    if held:
-        line += "; " + held_back_summary(held, report.site.now)
-    if report.next_change:
-        line += f"; next change {when(report.next_change.moment)}: {report.next_change.reason}"
-    if report.warnings:
-        line += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
-    return line
+    return line + f" ({report.written} changed, {report.unchanged} unchanged, {report.removed} removed){report.notes}"
 
 
 def shown_path(path: Path) -> str:

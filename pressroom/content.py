@@ -20,6 +20,7 @@ from pressroom.config import Config
 from pressroom.depend import Html, compact, digest, htmls
 from pressroom.errors import SiteError
 from pressroom.source import Document, read_source, scan_files, split_document
+from pressroom.unchanged import too_recent
 
 Parser = Callable[[Document, Config], Any]
 FileState = tuple[int, int]
@@ -63,12 +64,8 @@ class Content:
 
 
 def is_racy(state: FileState, seen_ns: int) -> bool:
-    """A file changed just before it was looked at may change again within the same tick of
-    the file system's clock, unseen by size and time: such a file is read again next time.
-    A clock of whole seconds (FAT, ext3) needs a wider margin than one of nanoseconds."""
-    mtime = state[1]
-    margin = 2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000
-    return mtime > seen_ns - margin
+    """A file changed just before it was looked at is read again next time (see too_recent)."""
+    return too_recent(state[1], seen_ns)
 
 
 def path_order(path: str) -> str:

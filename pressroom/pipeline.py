@@ -13,25 +13,25 @@ rebuild gives the same bytes as a clean build of the same site.
 from __future__ import annotations
 
 import gc
-import json
-import os
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from pressroom import calendars, feeds, render, seo, workers
+from pressroom import calendars, feeds, render, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, save_entries, scan_content
-from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site
+from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
 from pressroom.outputs import Keys, Made, Product, check_collisions, make_outputs, pack, tracking_templates, unpack
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
-from pressroom.site import Change, Site, build_index
+from pressroom.report import BuildReport
+from pressroom.site import Site, build_index
 from pressroom.source import list_files, read_source
+from pressroom.unchanged import BUILD_INFO, LastBuild, build_now
 from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output_soon
 
 # Content folders and the parser for the files in each.
@@ -41,31 +41,6 @@ CONTENT = {
     "content/events": parse_event,
     "content/labels": parse_label,
 }
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    pages: int
-    written: int
-    unchanged: int
-    removed: int
-    seconds: float
-    held_back: tuple[Release, ...]
-    output_dir: Path
-    next_change: Change | None = None
-    site: Site | None = field(default=None, repr=False, compare=False)  # what was built, for check and status
-    warnings: tuple[SiteError, ...] = ()
-
-
-def build_now() -> datetime:
-    """The moment the build is "as of": SOURCE_DATE_EPOCH when set, for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise BuildFailed([SiteError("SOURCE_DATE_EPOCH", None, f'"{epoch}" is not a number of seconds since 1970; unset it or fix it')]) from None
-    return datetime.now(timezone.utc)
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> Config:
@@ -123,19 +98,9 @@ def make_build_info(env, path: str, inputs: dict[str, Any]) -> dict[str, bytes]:
     return {path: build_info(workers.shared("site"))}
 
 
-BUILD_INFO = "build-info.json"
-
-
 def build_info(site: Site) -> bytes:
-    """When the site was built as of, and when it next changes by itself: a scheduler that
-    reads `next_change` knows when to build again (null: nothing is scheduled to change)."""
     change = site.next_change
-    info = {
-        "build_time": site.now.isoformat(),
-        "next_change": change.moment.astimezone(site.config.tz).isoformat() if change else None,
-        "next_change_reason": change.reason if change else None,
-    }
-    return (json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return unchanged.build_info_bytes(site.now, site.config.tz.key, change and change.moment, change and change.reason)
 
 
 def asset_dirs(site_dir: Path) -> list[Path]:
@@ -165,7 +130,7 @@ class Builder:
     (parsed files, rendered pages) belongs here, never in module globals.
     """
 
-    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None):
+    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None, remember: bool = False):
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
@@ -175,6 +140,9 @@ class Builder:
         self._entries: dict[str, Entry] | None = None
         self._manifest: Manifest | None = None
         self._cache_identity: tuple[int, int] | None = None
+        self.remember = remember  # leave a record for unchanged.reuse() (the command line does)
+        self.options = unchanged.options_of(preview, base_url)
+        self._inputs: str | None = None
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -189,6 +157,7 @@ class Builder:
         try:
             with build_lock(self.output_dir):
                 clean_leftovers(self.output_dir)
+                self._inputs = unchanged.read_inputs(self.site_dir, self.options).digest if self.remember else None
                 report = self._build(now)
         finally:
             self.cache.close()
@@ -230,8 +199,13 @@ class Builder:
             raise
         self._manifest = Manifest(salt, made)
         self.cache.put_many({self.manifest_name: self._manifest})
+        warnings = sorted_problems(content.warnings())
+        notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
+        pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))
+        if self.remember:
+            self.leave_record(index, made, staging.expected, (pages, result.written + result.unchanged), notes, warnings)
         return BuildReport(
-            pages=sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html")),
+            pages=pages,
             written=result.written,
             unchanged=result.unchanged,
             removed=result.removed,
@@ -240,8 +214,39 @@ class Builder:
             next_change=index.next_change,
             output_dir=self.output_dir,
             site=index,
-            warnings=sorted_problems(content.warnings()),
+            warnings=warnings,
+            notes=notes,
         )
+
+    def leave_record(self, index: Site, made: dict[str, Made], files: dict[str, FileState], counted: tuple[int, int], notes: str, warnings: list[SiteError]) -> None:
+        """What unchanged.reuse() needs to answer the next build without building. None is
+        left when an input changed during the build or an output holds only for this very
+        moment: the next build is then a full one."""
+        moments = [change.moment for change in [index.next_change] if change is not None]
+        for pid, m in made.items():
+            if pid == BUILD_INFO:
+                continue
+            if m.window.exact or (self._inputs is None):
+                unchanged.forget(self.site_dir, self.output_dir, self.options)
+                return
+            if m.window.before is not None:
+                moments.append(m.window.before)
+        change = index.next_change
+        until = min(moments, key=utc) if moments else None
+        record = LastBuild(
+            inputs=self._inputs,
+            outputs=unchanged.output_digest(files),
+            built=utc(index.now).isoformat(),
+            until=utc(until).isoformat() if until else None,
+            pages=counted[0],
+            files=counted[1],
+            tz=index.config.tz.key,
+            next_change=change.moment.isoformat() if change else None,
+            next_change_reason=change.reason if change else None,
+            notes=notes,
+            warnings=[(w.path, w.line, w.message) for w in warnings],
+        )
+        unchanged.remember(self.site_dir, self.output_dir, self.options, record)
 
     def load(self, now: datetime) -> Site:
         """The site index as of `now`, without building: every content file read and
@@ -283,6 +288,12 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
     return Builder(site_dir, preview=preview, base_url=base_url).load(now)
 
 
-def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None) -> BuildReport:
-    """One build, as `pressroom build` runs it."""
-    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url).build(now)
+def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None, reuse: bool = True) -> BuildReport:
+    """One build, as `pressroom build` runs it: none at all when nothing changed since the
+    last one (see unchanged.py; `reuse` False when the caller asked already, or needs the
+    site index, which such a report has not)."""
+    if reuse:
+        report = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
+        if report is not None:
+            return report
+    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True).build(now)

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from pressroom.model import Event, Label, Release
 from pressroom.render import when
-from pressroom.site import Site, goes_out, hold_reason, utc
+from pressroom.site import Change, Site, goes_out, hold_reason, utc
 
 Item = Release | Event | Label
 
@@ -36,6 +36,18 @@ def held_back_summary(held: Sequence[Item], now: datetime) -> str:
     if embargoed:
         parts.append(f"{len(embargoed)} embargoed: " + ", ".join(f"{named(item)} until {when(goes_out(item))}" for item in embargoed))
     return "held back: " + ", ".join(parts)
+
+
+def summary_notes(held: Sequence[Item], now: datetime, next_change: Change | None, warnings: int) -> str:
+    """The end of a build's summary line: what is held back, the next change, warnings."""
+    notes = ""
+    if held:
+        notes += "; " + held_back_summary(held, now)
+    if next_change:
+        notes += f"; next change {when(next_change.moment)}: {next_change.reason}"
+    if warnings:
+        notes += f"; {warnings} warning{'s' if warnings != 1 else ''}"
+    return notes
 
 
 def in_words(moment: datetime, now: datetime) -> str:

@@ -1,0 +1,231 @@
+"""A rebuild with nothing changed, answered from the states of files alone.
+
+Most builds change nothing: a scheduled rebuild, a deploy of the same commit, a second
+`pressroom build` to be sure. Such a build need not parse, index or render anything, nor
+even load Jinja2 or Python-Markdown. If every file a build reads (the site's and
+Pressroom's own), every output file and the build's options are as the last successful
+build left them, and the clock is still inside the span in which nothing the site shows
+changes by itself (a scheduled release, an embargo, an event ending), then the output
+already is the site: only build-info.json, which says when the site was built, is written
+again. On any difference or doubt the full build runs, and it is always right.
+
+This module is imported before the rest of the pipeline, so it stays light: the standard
+library, errors, write and report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pressroom.errors import BuildFailed, SiteError
+from pressroom.report import BuildReport
+from pressroom.source import walk
+from pressroom.write import build_lock, check_output_dir, clean_leftovers, scan_output_soon
+
+SITE_INPUTS = ("pressroom.toml", "content", "templates", "assets")
+PACKAGE_DIR = Path(__file__).parent
+BUILD_INFO = "build-info.json"
+RECORDS = ".pressroom-cache/last-build"
+
+
+def build_now() -> datetime:
+    """The moment the build is "as of": SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BuildFailed([SiteError("SOURCE_DATE_EPOCH", None, f'"{epoch}" is not a number of seconds since 1970; unset it or fix it')]) from None
+    return datetime.now(timezone.utc)
+
+
+def too_recent(mtime_ns: int, seen_ns: int) -> bool:
+    """A file changed just before it was looked at may change again within the same tick of
+    the file system's clock, unseen by size and time. A clock of whole seconds (FAT, ext3)
+    needs a wider margin than one of nanoseconds."""
+    margin = 2_000_000_000 if mtime_ns % 1_000_000_000 == 0 else 100_000_000
+    return mtime_ns > seen_ns - margin
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What a successful build leaves for the next, as JSON: what it read and wrote, until
+    when its output holds, and what its summary said."""
+
+    inputs: str  # read_inputs() at the start of the build
+    outputs: str  # output_digest() of the files it left
+    built: str  # the moment it was as of (UTC, ISO 8601)
+    until: str | None  # the first moment something the site shows changes by itself
+    pages: int  # HTML pages, as the summary counts them
+    files: int  # output files besides assets, as "changed" and "unchanged" count them
+    tz: str  # the site's time zone, for build-info.json
+    next_change: str | None
+    next_change_reason: str | None
+    notes: str  # the end of the summary line
+    warnings: list[tuple[str, int | None, str]]
+
+    def holds_at(self, now: datetime) -> bool:
+        """`now` lies in the span in which the output is the site."""
+        return datetime.fromisoformat(self.built) <= now and (self.until is None or now < datetime.fromisoformat(self.until))
+
+    def build_info(self, now: datetime) -> bytes:
+        change = datetime.fromisoformat(self.next_change) if self.next_change else None
+        return build_info_bytes(now, self.tz, change, self.next_change_reason)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads, summed up: None when a file changed too recently to be sure."""
+
+    digest: str | None
+
+
+def read_inputs(site_dir: Path, options: tuple[str, ...]) -> Inputs:
+    """The state (size, modification time) of every file a build of this site reads, with the
+    build's options: the site's files, Pressroom's code and theme, and the installed
+    libraries (a package installed or upgraded changes its folder)."""
+    seen_ns = time.time_ns()
+    h = hashlib.blake2b(digest_size=16)
+    for part in (sys.version, sys.executable, *options):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    roots = [(site_dir / name, name + "/") for name in SITE_INPUTS] + [(PACKAGE_DIR, "pressroom:")]
+    for root, prefix in roots:
+        for rel, (size, mtime) in sorted(file_states(root, prefix)):
+            if too_recent(mtime, seen_ns):
+                return Inputs(None)
+            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), size, mtime))
+    for folder in sorted({path for path in sys.path if path.endswith(("site-packages", "dist-packages"))}):
+        try:
+            h.update(b"%s\0%d\0" % (folder.encode("utf-8", "surrogateescape"), os.stat(folder).st_mtime_ns))
+        except OSError:
+            continue
+    return Inputs(h.hexdigest())
+
+
+def file_states(root: Path, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+    if root.is_file():
+        stat = root.stat()
+        return [(prefix, (stat.st_size, stat.st_mtime_ns))]
+    found = []
+    for rel, entry in walk(root, prefix):
+        if "__pycache__/" in rel:
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        found.append((rel, (stat.st_size, stat.st_mtime_ns)))
+    return found
+
+
+def output_digest(states: dict[str, tuple[int, int]]) -> str:
+    """The output folder's files as the last build left them (build-info.json aside)."""
+    h = hashlib.blake2b(digest_size=16)
+    for rel in sorted(states):
+        if rel != BUILD_INFO:
+            size, mtime = states[rel]
+            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), size, mtime))
+    return h.hexdigest()
+
+
+def record_path(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> Path:
+    """One record per output folder and options (a drafts build and a normal one differ)."""
+    key = hashlib.blake2b("\0".join([str(output_dir.resolve()), *options]).encode("utf-8", "surrogateescape"), digest_size=8)
+    return site_dir / RECORDS / f"{key.hexdigest()}.json"
+
+
+def options_of(preview: bool, base_url: str | None) -> tuple[str, ...]:
+    return (f"preview={preview}", f"base_url={base_url or ''}")
+
+
+def remember(site_dir: Path, output_dir: Path, options: tuple[str, ...], record: LastBuild) -> None:
+    """Leave the record of a successful build for the next one (quietly not, if the site
+    folder cannot be written: the next build is then a full one)."""
+    path = record_path(site_dir, output_dir, options)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(record), sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        forget(site_dir, output_dir, options)
+
+
+def forget(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> None:
+    try:
+        record_path(site_dir, output_dir, options).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def recall(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> LastBuild | None:
+    try:
+        data = json.loads(record_path(site_dir, output_dir, options).read_text(encoding="utf-8"))
+        return LastBuild(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, base_url: str | None = None, now: datetime | None = None) -> BuildReport | None:
+    """The report of a build that found nothing to do, or None when a build is needed."""
+    started = time.perf_counter()
+    site_dir = site_dir.resolve()
+    output_dir = output_dir or site_dir / "output"
+    options = options_of(drafts, base_url)
+    last = recall(site_dir, output_dir, options)
+    if last is None or check_output_dir(site_dir, output_dir) or not output_dir.is_dir():
+        return None
+    now = now or build_now()
+    if not last.holds_at(now):
+        return None
+    with build_lock(output_dir):
+        clean_leftovers(output_dir)
+        found = scan_output_soon(output_dir.resolve())
+        if read_inputs(site_dir, options).digest != last.inputs or output_digest(found()) != last.outputs:
+            return None
+        written = write_build_info(output_dir, last.build_info(now))
+    return BuildReport(
+        pages=last.pages,
+        written=int(written),
+        unchanged=last.files - int(written),
+        removed=0,
+        seconds=time.perf_counter() - started,
+        held_back=(),
+        output_dir=output_dir,
+        notes=last.notes,
+        warnings=tuple(SiteError(path, line, message) for path, line, message in last.warnings),
+    )
+
+
+def write_build_info(output_dir: Path, data: bytes) -> bool:
+    """build-info.json with this build's time, replaced whole; False if it had these bytes."""
+    path = output_dir / BUILD_INFO
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    temporary = output_dir / f".{BUILD_INFO}.tmp"
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return True
+
+
+def build_info_bytes(now: datetime, tz: str, next_change: datetime | None, reason: str | None) -> bytes:
+    """When the site was built as of, and when it next changes by itself: a scheduler that
+    reads `next_change` knows when to build again (null: nothing is scheduled to change)."""
+    zone = ZoneInfo(tz)
+    info = {
+        "build_time": now.astimezone(zone).isoformat(),
+        "next_change": next_change.astimezone(zone).isoformat() if next_change else None,
+        "next_change_reason": reason if next_change else None,
+    }
+    return (json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,121 @@
+"""A build with nothing changed is answered without building (unchanged.py), and any change
+at all, to the site, its output, the options or the clock, still gets a real build.
+
+Files are aged (their modification time put an hour and more in the past) as they are on a
+real machine between two builds: a file changed a moment before a build might change again
+unseen within the same tick of the clock, so such a build never leaves a record to reuse.
+"""
+
+import json
+import os
+import time
+from datetime import timedelta
+
+import pytest
+
+from pressroom.pipeline import build
+from tests.conftest import write_files
+from tests.test_incremental import CHANGES, NOW, SITE, clean_build, tree, without_marker
+
+_clock = [time.time_ns() - 3600 * 10**9]
+
+
+def age(folder):
+    """The files written in the last minute as if written a while ago, each time a little
+    later (as edits are); older ones keep their time, so a build sees only what changed."""
+    _clock[0] += 10**9
+    recent = time.time_ns() - 60 * 10**9
+    for path in folder.rglob("*"):
+        if path.is_file() and ".pressroom-cache" not in path.parts and "output" not in path.parts and path.stat().st_mtime_ns > recent:
+            os.utime(path, ns=(_clock[0], _clock[0]))
+
+
+@pytest.fixture
+def site(make_site):
+    site = make_site({**SITE, "content/news/2024/no-alt.md": "---\ntitle: Heading skipped\ndate: 2024-02-02\n---\n#### Deep\n\nText.\n"})
+    age(site)
+    return site
+
+
+def states(folder):
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_nothing_changed_writes_only_the_build_time(site):
+    first = build(site, now=NOW)
+    assert first.site is not None and first.warnings  # a real build, with a warning to repeat
+    before, files = states(site / "output"), tree(site / "output")
+    later = NOW + timedelta(hours=1)
+    again = build(site, now=later)
+    assert again.site is None, "nothing changed: the last build's output is the site"
+    assert (again.pages, again.written, again.unchanged, again.removed) == (first.pages, 1, first.written + first.unchanged - 1, 0)
+    assert (again.notes, again.warnings) == (first.notes, first.warnings)
+    after = states(site / "output")
+    assert {rel for rel in after if after[rel] != before[rel]} == {"build-info.json"}
+    info = json.loads((site / "output/build-info.json").read_text())
+    assert info["build_time"] == later.astimezone(first.site.config.tz).isoformat()
+    assert {rel: data for rel, data in tree(site / "output").items() if rel != "build-info.json"} == {
+        rel: data for rel, data in files.items() if rel != "build-info.json"}
+    assert without_marker(tree(site / "output")) == clean_build(site, site.parent / "clean", now=later)
+
+
+def test_the_same_moment_again_writes_nothing(site):
+    build(site, now=NOW)
+    before = states(site / "output")
+    again = build(site, now=NOW)
+    assert (again.site, again.written) == (None, 0)
+    assert states(site / "output") == before
+
+
+TAMPERING = {
+    "an output page edited by hand": lambda out: (out / "news/2024/bronze-label/index.html").write_text("tampered"),
+    "an output page deleted": lambda out: (out / "about/index.html").unlink(),
+    "a stray file in the output": lambda out: (out / "stray.html").write_text("not ours"),
+}
+
+
+@pytest.mark.parametrize("change", [*CHANGES, *TAMPERING, "delete a release", "a scheduled release falls due", "the clock goes back"])
+def test_any_change_gets_a_real_build_like_a_clean_one(site, tmp_path, change):
+    now = NOW
+    build(site, now=now)
+    if change in CHANGES:
+        write_files(site, CHANGES[change])
+    elif change in TAMPERING:
+        TAMPERING[change](site / "output")
+    elif change == "delete a release":
+        (site / "content/news/2023/members.md").unlink()
+    elif change == "a scheduled release falls due":
+        now = NOW.replace(month=7, day=2)  # "Launch on 1 July" is out
+    elif change == "the clock goes back":
+        now = NOW - timedelta(days=200)
+    age(site)
+    report = build(site, now=now)
+    assert report.site is not None, f"{change}: the build was skipped"
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=now)
+
+
+def test_other_options_are_other_builds(site, tmp_path):
+    build(site, now=NOW)
+    drafts = build(site, now=NOW, drafts=True)
+    assert drafts.site is not None and any(r.draft for r in drafts.site.releases)
+    moved = build(site, now=NOW, base_url="https://elsewhere.example/news/")
+    assert moved.site is not None
+    assert "https://elsewhere.example/news/" in (site / "output/sitemap.xml").read_text()
+
+
+def test_a_file_changed_just_before_a_build_is_never_trusted_after_it(site):
+    write_files(site, {"content/news/2024/award.md": SITE["content/news/2024/award.md"] + "\nJust now.\n"})
+    build(site, now=NOW)  # the file may change again within the same tick, unseen
+    assert build(site, now=NOW).site is not None
+
+
+def test_the_command_line_repeats_the_summary_and_the_warnings(site, pressroom):
+    env = {"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+    first = pressroom("build", str(site), env=env)
+    again = pressroom("build", str(site), env=env)
+    assert first.code == again.code == 0, first.stderr + again.stderr
+    assert again.stderr == first.stderr and "heading" in again.stderr
+    strip = lambda line: line.split(" in ", 1)[0] + line.split(" s into ", 1)[1].split(" (", 1)[1].split(")", 1)[1]
+    assert strip(again.stdout) == strip(first.stdout)
+    assert "next change" in again.stdout and "held back: 1 draft(s), 1 scheduled" in again.stdout
+    assert "(0 changed," in again.stdout
