@@ -13,6 +13,8 @@ all tools alike. Tools:
               first), warm-edit (one sentence appended to the newest release, built
               with the previous build's cache) and warm (nothing changed)
   floor       bench/floor.py: frontmatter + Python-Markdown + trivial Jinja2, 2 processes
+  floor-md    the same floor converting Markdown with Pressroom's own extensions (read from
+              pressroom.markup.EXTENSIONS), so it does the Markdown work Pressroom does
   pelican     Pelican in bench/work/venv-pelican with bench/peers/pelican/
   hugo        Debian's hugo with bench/peers/hugo/
 
@@ -52,7 +54,7 @@ import corpus  # noqa: E402
 PRESSROOM_PYTHON = REPO / ".venv" / "bin" / "python"
 PELICAN = WORK / "venv-pelican" / "bin" / "pelican"
 GNU_TIME = "/usr/bin/time"
-TOOLS = ["pressroom", "floor", "pelican", "hugo"]
+TOOLS = ["pressroom", "floor", "floor-md", "pelican", "hugo"]
 VARIANTS = {"pressroom": ["pressroom-cold", "pressroom-warm-edit", "pressroom-warm"]}
 # The figures quoted in the performance issue (2-core machine), seconds.
 REFERENCE = {("hugo", 1000): 0.9, ("hugo", 10000): 8.6,
@@ -231,7 +233,7 @@ def check_output(tool: str, out: Path, manifest: dict) -> tuple[bool, str, int]:
         if note:
             return False, note, html
         return True, f"{len(required)} release/tag pages and {paged} paginated pages", html
-    if tool == "floor":
+    if tool.startswith("floor"):
         wanted = expected_pages(manifest)[:n]
     else:
         wanted = expected_pages(manifest)
@@ -263,13 +265,20 @@ def _rm(*paths: Path) -> None:
             p.unlink()
 
 
+def pressroom_extensions() -> str:
+    """The Python-Markdown extensions Pressroom converts with, as floor.py takes them."""
+    done = subprocess.run([str(PRESSROOM_PYTHON), "-c", "from pressroom.markup import EXTENSIONS; print(','.join(EXTENSIONS))"],
+                          cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
 def availability(tool: str) -> str | None:
     """None if the tool can run, else why not."""
     if tool == "pelican" and not PELICAN.exists():
         return f"skipped: Pelican not installed in {PELICAN.parent.parent} (run bench/setup-peers.sh)"
     if tool == "hugo" and not shutil.which("hugo"):
         return "skipped: hugo not installed (run bench/setup-peers.sh)"
-    if tool in ("pressroom", "floor") and not PRESSROOM_PYTHON.exists():
+    if tool in ("pressroom", "floor", "floor-md") and not PRESSROOM_PYTHON.exists():
         return f"skipped: {PRESSROOM_PYTHON} missing"
     return None
 
@@ -291,7 +300,7 @@ class Runner:
     def run_group(self, tool: str, rep: int) -> list[dict]:
         if tool == "pressroom":
             return self._pressroom(rep)
-        return [getattr(self, "_" + tool)()]
+        return [getattr(self, "_" + tool.replace("-", "_"))()]
 
     def _record(self, tool: str, result: dict, out: Path) -> dict:
         result = {"tool": tool, "size": self.size, **result}
@@ -306,7 +315,8 @@ class Runner:
         site = self.root / "pressroom"
         out = self.out / "pressroom"
         self.edit_path.write_bytes(self.edit_original)  # undo the previous repetition's edit
-        _rm(out, site / ".pressroom-cache")
+        # cold: no output, no cache, and no spare folder beside the output (Pressroom's own)
+        _rm(out, site / ".pressroom-cache", out.parent / f".{out.name}.spare", out.parent / f".{out.name}.syncing")
         cmd = [str(PRESSROOM_PYTHON), "-m", "pressroom", "build", str(site), "--output", str(out)]
         results = [self._record("pressroom-cold", measure(cmd, REPO, self._env()), out)]
         if results[0]["status"] == "failed":
@@ -334,6 +344,13 @@ class Runner:
         if self.floor_extensions:
             cmd += ["--extensions", self.floor_extensions]
         return self._record("floor", measure(cmd, REPO, self._env()), out)
+
+    def _floor_md(self) -> dict:
+        out = self.out / "floor-md"
+        _rm(out)
+        cmd = [str(PRESSROOM_PYTHON), str(BENCH / "floor.py"), str(self.root / "pressroom"),
+               str(out), "--processes", "2", "--extensions", pressroom_extensions()]
+        return self._record("floor-md", measure(cmd, REPO, self._env()), out)
 
     def _pelican(self) -> dict:
         site = self.root / "pelican"
@@ -409,6 +426,7 @@ def ratios(summary: dict, sizes: list[int]) -> list[dict]:
     rows = []
     pairs = [("pressroom-cold", "pelican", "Pressroom cold / Pelican"),
              ("pressroom-cold", "floor", "Pressroom cold / floor"),
+             ("pressroom-cold", "floor-md", "Pressroom cold / floor with Pressroom's Markdown extensions"),
              ("pressroom-warm-edit", "hugo", "Pressroom warm-one-edit / Hugo")]
     for size in sizes:
         for a, b, label in pairs:
@@ -420,7 +438,7 @@ def ratios(summary: dict, sizes: list[int]) -> list[dict]:
     if len(sizes) >= 2:
         lo, hi = min(sizes), max(sizes)
         for tool in ["pressroom-cold", "pressroom-warm-edit", "pressroom-warm", "floor",
-                     "pelican", "hugo"]:
+                     "floor-md", "pelican", "hugo"]:
             if f"{tool}@{hi}" in summary:
                 wall, cpu = _ratio(summary, tool, tool, hi, lo)
                 rows.append({"what": f"{tool} {hi:,}/{lo:,} scaling", "size": None,
@@ -438,7 +456,7 @@ def markdown_report(summary: dict, ratio_rows: list[dict], sizes: list[int], met
              "| peak RSS MiB (largest process) "
              "| peak RSS MiB (process tree) | HTML files | issue's figure s | others' CPU | status |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    order = ["pressroom-cold", "pressroom-warm-edit", "pressroom-warm", "floor", "pelican", "hugo"]
+    order = ["pressroom-cold", "pressroom-warm-edit", "pressroom-warm", "floor", "floor-md", "pelican", "hugo"]
     for size in sizes:
         for tool in order:
             e = summary.get(f"{tool}@{size}")
@@ -579,7 +597,7 @@ def versions(tools: list[str]) -> dict:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             return None
-    if "floor" in tools or "pressroom" in tools:
+    if "floor" in tools or "floor-md" in tools or "pressroom" in tools:
         v["pressroom-venv"] = run([str(PRESSROOM_PYTHON), "-c",
                                    "import sys, markdown, jinja2, frontmatter; "
                                    "print(sys.version.split()[0], 'markdown', markdown.__version__,"
