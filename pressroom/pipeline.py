@@ -130,7 +130,8 @@ class Builder:
     (parsed files, rendered pages) belongs here, never in module globals.
     """
 
-    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None, remember: bool = False):
+    def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None,
+                 remember: bool = False, inputs: unchanged.Inputs | None = None):
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
@@ -142,7 +143,7 @@ class Builder:
         self._cache_identity: tuple[int, int] | None = None
         self.remember = remember  # leave a record for unchanged.reuse() (the command line does)
         self.options = unchanged.options_of(preview, base_url)
-        self._inputs: str | None = None
+        self._inputs = inputs  # what unchanged.reuse() read already, if it did
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -157,10 +158,12 @@ class Builder:
         try:
             with build_lock(self.output_dir):
                 clean_leftovers(self.output_dir)
-                self._inputs = unchanged.read_inputs(self.site_dir, self.options).digest if self.remember else None
+                if self.remember:
+                    self._inputs = self._inputs or unchanged.read_inputs(self.site_dir, self.options)
                 report = self._build(now)
         finally:
             self.cache.close()
+            self._inputs = None  # read afresh by the next build
             if collecting:
                 gc.enable()
         return replace(report, seconds=time.perf_counter() - started)
@@ -226,7 +229,7 @@ class Builder:
         for pid, m in made.items():
             if pid == BUILD_INFO:
                 continue
-            if m.window.exact or (self._inputs is None):
+            if m.window.exact or self._inputs is None:
                 unchanged.forget(self.site_dir, self.output_dir, self.options)
                 return
             if m.window.before is not None:
@@ -234,7 +237,8 @@ class Builder:
         change = index.next_change
         until = min(moments, key=utc) if moments else None
         record = LastBuild(
-            inputs=self._inputs,
+            inputs=self._inputs.digest,
+            by_content=list(self._inputs.by_content),
             outputs=unchanged.output_digest(files),
             built=utc(index.now).isoformat(),
             until=utc(until).isoformat() if until else None,
@@ -288,12 +292,13 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
     return Builder(site_dir, preview=preview, base_url=base_url).load(now)
 
 
-def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None, base_url: str | None = None, reuse: bool = True) -> BuildReport:
+def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None,
+          base_url: str | None = None, reuse: bool = True, inputs: unchanged.Inputs | None = None) -> BuildReport:
     """One build, as `pressroom build` runs it: none at all when nothing changed since the
     last one (see unchanged.py; `reuse` False when the caller asked already, or needs the
     site index, which such a report has not)."""
     if reuse:
-        report = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
+        report, inputs = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
         if report is not None:
             return report
-    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True).build(now)
+    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True, inputs=inputs).build(now)

@@ -23,12 +23,13 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.report import BuildReport
 from pressroom.source import walk
-from pressroom.write import build_lock, check_output_dir, clean_leftovers, scan_output_soon
+from pressroom.write import build_lock, check_output_dir, clean_leftovers, scan_output
 
 SITE_INPUTS = ("pressroom.toml", "content", "templates", "assets")
 PACKAGE_DIR = Path(__file__).parent
@@ -61,6 +62,7 @@ class LastBuild:
     when its output holds, and what its summary said."""
 
     inputs: str  # read_inputs() at the start of the build
+    by_content: list[str]  # the files it summed up by their content
     outputs: str  # output_digest() of the files it left
     built: str  # the moment it was as of (UTC, ISO 8601)
     until: str | None  # the first moment something the site shows changes by itself
@@ -83,37 +85,53 @@ class LastBuild:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a build reads, summed up: None when a file changed too recently to be sure."""
+    """What a build reads, summed up. A file changed so recently that its time could miss a
+    second change (see too_recent) counts by its content instead: `by_content` names them,
+    so that the next look sums up those files the same way."""
 
-    digest: str | None
+    digest: str
+    by_content: tuple[str, ...] = ()
 
 
-def read_inputs(site_dir: Path, options: tuple[str, ...]) -> Inputs:
+def read_inputs(site_dir: Path, options: tuple[str, ...], by_content: Sequence[str] = ()) -> Inputs:
     """The state (size, modification time) of every file a build of this site reads, with the
     build's options: the site's files, Pressroom's code and theme, and the installed
     libraries (a package installed or upgraded changes its folder)."""
     seen_ns = time.time_ns()
+    wanted, read = set(by_content), []
     h = hashlib.blake2b(digest_size=16)
     for part in (sys.version, sys.executable, *options):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     roots = [(site_dir / name, name + "/") for name in SITE_INPUTS] + [(PACKAGE_DIR, "pressroom:")]
     for root, prefix in roots:
-        for rel, (size, mtime) in sorted(file_states(root, prefix)):
-            if too_recent(mtime, seen_ns):
-                return Inputs(None)
-            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), size, mtime))
+        for rel, path, (size, mtime) in sorted(file_states(root, prefix)):
+            name = rel.encode("utf-8", "surrogateescape")
+            if rel in wanted or too_recent(mtime, seen_ns):
+                read.append(rel)
+                h.update(b"%s\0c%s\0" % (name, content_digest(path)))
+            else:
+                h.update(b"%s\0%d\0%d\0" % (name, size, mtime))
     for folder in sorted({path for path in sys.path if path.endswith(("site-packages", "dist-packages"))}):
         try:
             h.update(b"%s\0%d\0" % (folder.encode("utf-8", "surrogateescape"), os.stat(folder).st_mtime_ns))
         except OSError:
             continue
-    return Inputs(h.hexdigest())
+    return Inputs(h.hexdigest(), tuple(read))
 
 
-def file_states(root: Path, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+def content_digest(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "blake2b").digest()
+    except OSError:
+        return b"?"
+
+
+def file_states(root: Path, prefix: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """(name, path, (size, modification time)) of the file `root` or of every file below it."""
     if root.is_file():
         stat = root.stat()
-        return [(prefix, (stat.st_size, stat.st_mtime_ns))]
+        return [(prefix, str(root), (stat.st_size, stat.st_mtime_ns))]
     found = []
     for rel, entry in walk(root, prefix):
         if "__pycache__/" in rel:
@@ -122,7 +140,7 @@ def file_states(root: Path, prefix: str) -> list[tuple[str, tuple[int, int]]]:
             stat = entry.stat()
         except OSError:
             continue
-        found.append((rel, (stat.st_size, stat.st_mtime_ns)))
+        found.append((rel, entry.path, (stat.st_size, stat.st_mtime_ns)))
     return found
 
 
@@ -174,23 +192,25 @@ def recall(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> LastBu
         return None
 
 
-def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, base_url: str | None = None, now: datetime | None = None) -> BuildReport | None:
-    """The report of a build that found nothing to do, or None when a build is needed."""
+def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
+          now: datetime | None = None) -> tuple[BuildReport | None, Inputs | None]:
+    """The report of a build that found nothing to do; or None, and what it read of the
+    inputs (for the build that is needed to leave in its record, when it could be read)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     output_dir = output_dir or site_dir / "output"
     options = options_of(drafts, base_url)
     last = recall(site_dir, output_dir, options)
     if last is None or check_output_dir(site_dir, output_dir) or not output_dir.is_dir():
-        return None
+        return None, None
     now = now or build_now()
     if not last.holds_at(now):
-        return None
+        return None, None
     with build_lock(output_dir):
         clean_leftovers(output_dir)
-        found = scan_output_soon(output_dir.resolve())
-        if read_inputs(site_dir, options).digest != last.inputs or output_digest(found()) != last.outputs:
-            return None
+        inputs = read_inputs(site_dir, options, last.by_content)
+        if inputs.digest != last.inputs or output_digest(scan_output(output_dir.resolve())) != last.outputs:
+            return None, inputs
         written = write_build_info(output_dir, last.build_info(now))
     return BuildReport(
         pages=last.pages,
@@ -202,7 +222,7 @@ def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = Fals
         output_dir=output_dir,
         notes=last.notes,
         warnings=tuple(SiteError(path, line, message) for path, line, message in last.warnings),
-    )
+    ), None
 
 
 def write_build_info(output_dir: Path, data: bytes) -> bool:
