@@ -173,6 +173,8 @@ class Fingerprints:
             out.append(data)
         elif kind is int or kind is bool or value is None:
             out.append(b"n%r;" % value)
+        elif kind is datetime:  # dates are everywhere in specs; spared the walk below
+            out.append(b"t%s|%s;" % (value.isoformat().encode(), str(value.tzinfo).encode()))
         else:
             known = self._known.get(id(value))
             if known is not None and known[0] is value:

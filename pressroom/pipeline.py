@@ -131,7 +131,7 @@ class Builder:
     """
 
     def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None,
-                 remember: bool = False, inputs: unchanged.Inputs | None = None):
+                 remember: bool = False, inputs: unchanged.Inputs | None = None, private_output: bool = False):
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
@@ -144,6 +144,10 @@ class Builder:
         self.remember = remember  # leave a record for unchanged.reuse() (the command line does)
         self.options = unchanged.options_of(preview, base_url)
         self._inputs = inputs  # what unchanged.reuse() read already, if it did
+        # An output folder no one else writes (the preview's) holds what the last build left
+        # there: no need to look at its ten thousand files again before each build.
+        self.private_output = private_output
+        self._left: dict[str, FileState] | None = None
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -179,7 +183,9 @@ class Builder:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
-        scanned = scan_output_soon(Path(self.output_dir).resolve())
+        left = self._left if self.private_output else None
+        self._left = None
+        scanned = (lambda: left) if left is not None else scan_output_soon(Path(self.output_dir).resolve())
         index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
             if entry.item is not None:
@@ -201,7 +207,9 @@ class Builder:
             staging.abort()
             raise
         self._manifest = Manifest(salt, made)
-        self.cache.put_many({self.manifest_name: self._manifest})
+        self._left = dict(staging.expected)
+        if not self.private_output:  # a private folder is gone when its Builder is
+            self.cache.put_many({self.manifest_name: self._manifest})
         warnings = sorted_problems(content.warnings())
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
         pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))

@@ -125,7 +125,7 @@ class Preview:
     def __init__(self, site_dir: Path, root: Path, *, drafts: bool = True, clock: Callable[[], datetime] = build_now):
         self.site_dir = site_dir.resolve()
         self.root = root
-        self.builder = Builder(self.site_dir, root, preview=drafts)
+        self.builder = Builder(self.site_dir, root, preview=drafts, private_output=True)
         self.clock = clock
         self.lock = threading.Lock()  # held for a whole build, and while a request reads
         self.build = 0  # counts finished builds, good or failed

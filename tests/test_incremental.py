@@ -114,12 +114,16 @@ def test_time_alone_publishes_a_scheduled_release(site, tmp_path):
     assert report.written > 0 and report.held_back and all(r.draft for r in report.held_back)
 
 
-def test_a_live_builder_rebuilds_the_same_as_the_cache_does(site, tmp_path):
-    builder = Builder(site)
+@pytest.mark.parametrize("private_output", [False, True], ids=["output scanned", "output trusted, as the preview's"])
+def test_a_live_builder_rebuilds_the_same_as_the_cache_does(site, tmp_path, private_output):
+    builder = Builder(site, private_output=private_output)
     builder.build(NOW)
-    for change in ("edit a title", "add a release", "change the config", "add a template"):
+    for change in ("edit a title", "add a release", "change the config", "add a template", "add an asset"):
         write_files(site, CHANGES[change])
         assert_same(site, tmp_path, builder=builder)
+    (site / "assets/img/new.svg").unlink()
+    (site / "content/news/2024/new.md").unlink()
+    assert_same(site, tmp_path, builder=builder)
 
 
 def test_a_live_builder_survives_its_cache_being_deleted(site, tmp_path):
