@@ -219,7 +219,7 @@ def run_serve(args: argparse.Namespace) -> int:
     def show(outcome) -> None:
         print(describe(outcome), file=sys.stderr if outcome.errors else sys.stdout, flush=True)
 
-    server = PreviewServer(site_dir, port=args.port, bind=args.bind, drafts=args.drafts, on_build=show)
+    server = PreviewServer(site_dir, port=args.port, bind=args.bind, drafts=args.drafts, on_build=show, say=lambda line: print(line, flush=True))
     print(f"Building the preview of {shown_path(site_dir)} ...", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops as cleanly as Ctrl-C
     try:

@@ -178,13 +178,15 @@ class PreviewServer:
     """`with PreviewServer(site) as server: ... server.url ...`; port 0 picks a free port."""
 
     def __init__(self, site_dir: Path, *, port: int = 8000, bind: str = "127.0.0.1", drafts: bool = True,
-                 on_build: Callable[["Outcome"], None] = lambda outcome: None, clock: Callable[[], datetime] = build_now):
+                 on_build: Callable[["Outcome"], None] = lambda outcome: None, clock: Callable[[], datetime] = build_now,
+                 say: Callable[[str], None] = lambda line: None):
         self.site_dir = site_dir.resolve()
         self.requested_port = port
         self.bind = bind
         self.drafts = drafts
         self.on_build = on_build
         self.clock = clock
+        self.say = say  # a note for the terminal
         self.sockets: set[ReloadSocket] = set()
         self.stopping = False  # requests waiting for a build give up
         self.port = 0
@@ -216,7 +218,7 @@ class PreviewServer:
             self._thread.start()
             ready.wait()
             self._quiet.enter_context(workers.quiet_while_forking(self._http_parked))
-            self._watcher = Watcher(self.site_dir, self._rebuild_and_reload)
+            self._watcher = Watcher(self.site_dir, self._rebuild_and_reload, say=self.say)
             self._watcher.start()
             self._watcher.wake_at(first.next_change and first.next_change.timestamp())
         except BaseException:

@@ -142,6 +142,32 @@ def test_drafts_are_previewed_but_never_written_to_output(preview, pressroom):
     assert b"Secret draft" not in b"".join(tree(server.site_dir / "output").values())
 
 
+@pytest.mark.parametrize("watching", ["notified", "polling only"])
+def test_saves_new_deleted_and_renamed_files_all_reach_the_browser(preview, monkeypatch, watching):
+    """With the kernel's notifications, even a release not changed lately and rewritten in
+    place is seen at once: full scans are days apart here, so nothing else could see it.
+    Where there are none (here the C library cannot be found), polling sees every change."""
+    from pressroom import notify, watch
+
+    if watching == "notified":
+        if not sys.platform.startswith("linux"):
+            pytest.skip("the kernel's notifications (inotify) are Linux's")
+        monkeypatch.setattr(watch, "SCAN_SHARE", 1e-9)
+    else:
+        monkeypatch.setattr(notify, "C_LIBRARY", "libc-without-inotify.so.0")
+    server = preview({**SITE, "content/pages/about.md": "---\ntitle: About us\n---\nWho we are.\n"})
+    assert server._watcher.notified == (watching == "notified")
+    site, port = server.site_dir, server.port
+    (site / RELEASE_PATH).write_text(SITE[RELEASE_PATH].replace("MEDVIA is proud.", "MEDVIA is very proud."))
+    wait_for(lambda: b"MEDVIA is very proud." in http(port, "/" + RELEASE_URL)[2], message="the release rewritten in place")
+    write_files(site, {"content/news/2025/spring/ribbon.md": release("Ribbon cut at the new lab", "2025-03-01")})
+    wait_for(lambda: b"Ribbon cut at the new lab" in http(port, "/news/")[2], message="the new release in a new folder")
+    os.replace(site / "content/pages/about.md", site / "content/pages/who-we-are.md")
+    wait_for(lambda: http(port, "/who-we-are/")[0] == 200 and http(port, "/about/")[0] == 404, message="the renamed page")
+    (site / "content/news/2025/spring/ribbon.md").unlink()
+    wait_for(lambda: b"Ribbon cut at the new lab" not in http(port, "/news/")[2], message="the deleted release to go")
+
+
 def test_no_drafts_shows_the_site_as_it_will_be_published(preview):
     server = preview(SITE, drafts=False)
     assert http(server.port, "/news/2024/secret-draft/")[0] == 404
