@@ -244,10 +244,13 @@ class Builder:
                 moments.append(m.window.before)
         change = index.next_change
         until = min(moments, key=utc) if moments else None
+        paths = unchanged.output_paths(files)
         record = LastBuild(
             inputs=self._inputs.digest,
             by_content=list(self._inputs.by_content),
-            outputs=unchanged.output_digest(files),
+            outputs=unchanged.output_digest(Path(self.output_dir).resolve(), paths) or "",
+            paths=paths,
+            top=unchanged.top_names(Path(self.output_dir).resolve()),
             built=utc(index.now).isoformat(),
             until=utc(until).isoformat() if until else None,
             pages=counted[0],

@@ -8,6 +8,7 @@ unseen within the same tick of the clock, so such a build never leaves a record 
 
 import json
 import os
+import shutil
 import time
 from datetime import timedelta
 
@@ -71,6 +72,8 @@ TAMPERING = {
     "an output page edited by hand": lambda out: (out / "news/2024/bronze-label/index.html").write_text("tampered"),
     "an output page deleted": lambda out: (out / "about/index.html").unlink(),
     "a stray file in the output": lambda out: (out / "stray.html").write_text("not ours"),
+    "a stray file deep in the output": lambda out: (out / "news/2024/stray.html").write_text("not ours"),
+    "an output folder removed": lambda out: shutil.rmtree(out / "tags"),
 }
 
 
