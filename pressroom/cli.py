@@ -119,11 +119,12 @@ def build_site(args: argparse.Namespace):
             raise UsageError(f"--base-url: {base_url_problem(args.base_url)}")
     output = Path(args.output) if args.output else None
     # Asked before the rest of Pressroom is even loaded; --check wants the whole site at hand.
-    report, inputs = (None, None) if getattr(args, "check", True) else reuse(site_dir, output, drafts=args.drafts, base_url=base_url)
+    looked = None if getattr(args, "check", True) else reuse(site_dir, output, drafts=args.drafts, base_url=base_url)
+    report = looked and looked.report
     if report is None:
         from pressroom.pipeline import build
 
-        report = build(site_dir, output, drafts=args.drafts, base_url=base_url, reuse=False, inputs=inputs)
+        report = build(site_dir, output, drafts=args.drafts, base_url=base_url, reuse=False, looked=looked)
     report_warnings(report.warnings, site_dir)
     return report
 

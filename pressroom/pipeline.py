@@ -131,7 +131,7 @@ class Builder:
     """
 
     def __init__(self, site_dir: Path, output_dir: Path | None = None, *, preview: bool = False, base_url: str | None = None,
-                 remember: bool = False, inputs: unchanged.Inputs | None = None, private_output: bool = False):
+                 remember: bool = False, looked: unchanged.Look | None = None, private_output: bool = False):
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir or self.site_dir / "output"
         self.preview = preview
@@ -143,7 +143,8 @@ class Builder:
         self._cache_identity: tuple[int, int] | None = None
         self.remember = remember  # leave a record for unchanged.reuse() (the command line does)
         self.options = unchanged.options_of(preview, base_url)
-        self._inputs = inputs  # what unchanged.reuse() read already, if it did
+        self._looked = looked  # what unchanged.reuse() read already, if it did
+        self._inputs: unchanged.Inputs | None = None
         # An output folder no one else writes (the preview's) holds what the last build left
         # there: no need to look at its ten thousand files again before each build.
         self.private_output = private_output
@@ -162,15 +163,26 @@ class Builder:
         try:
             with build_lock(self.output_dir):
                 clean_leftovers(self.output_dir)
-                if self.remember:
-                    self._inputs = self._inputs or unchanged.read_inputs(self.site_dir, self.options)
+                self._take_what_was_looked_at()
+                if self.remember and self._inputs is None:
+                    self._inputs = unchanged.read_inputs(self.site_dir, self.options)
                 report = self._build(now)
         finally:
             self.cache.close()
-            self._inputs = None  # read afresh by the next build
+            self._inputs = self._looked = None  # read afresh by the next build
             if collecting:
                 gc.enable()
         return replace(report, seconds=time.perf_counter() - started)
+
+    def _take_what_was_looked_at(self) -> None:
+        """What unchanged.reuse() read before this build took the lock: its inputs, and its
+        look at the output when no other build has run since (the record is as it was)."""
+        looked = self._looked
+        if looked is None:
+            return
+        self._inputs = looked.inputs
+        if looked.output is not None and looked.record == unchanged.recall(self.site_dir, self.output_dir, self.options):
+            self._left = looked.output
 
     def _build(self, now: datetime) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
@@ -183,8 +195,7 @@ class Builder:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
-        left = self._left if self.private_output else None
-        self._left = None
+        left, self._left = self._left, None
         scanned = (lambda: left) if left is not None else scan_output_soon(Path(self.output_dir).resolve())
         index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
@@ -207,7 +218,7 @@ class Builder:
             staging.abort()
             raise
         self._manifest = Manifest(salt, made)
-        self._left = dict(staging.expected)
+        self._left = dict(staging.expected) if self.private_output else None
         if not self.private_output:  # a private folder is gone when its Builder is
             self.cache.put_many({self.manifest_name: self._manifest})
         warnings = sorted_problems(content.warnings())
@@ -248,7 +259,7 @@ class Builder:
         record = LastBuild(
             inputs=self._inputs.digest,
             by_content=list(self._inputs.by_content),
-            outputs=unchanged.output_digest(Path(self.output_dir).resolve(), paths) or "",
+            outputs=unchanged.output_digest(Path(self.output_dir).resolve(), paths, files) or "",
             paths=paths,
             top=unchanged.top_names(Path(self.output_dir).resolve()),
             built=utc(index.now).isoformat(),
@@ -304,12 +315,12 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
 
 
 def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None,
-          base_url: str | None = None, reuse: bool = True, inputs: unchanged.Inputs | None = None) -> BuildReport:
+          base_url: str | None = None, reuse: bool = True, looked: unchanged.Look | None = None) -> BuildReport:
     """One build, as `pressroom build` runs it: none at all when nothing changed since the
     last one (see unchanged.py; `reuse` False when the caller asked already, or needs the
     site index, which such a report has not)."""
     if reuse:
-        report, inputs = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
-        if report is not None:
-            return report
-    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True, inputs=inputs).build(now)
+        looked = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
+        if looked.report is not None:
+            return looked.report
+    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True, looked=looked).build(now)

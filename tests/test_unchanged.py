@@ -132,3 +132,36 @@ def test_the_command_line_repeats_the_summary_and_the_warnings(site, pressroom):
     assert strip(again.stdout) == strip(first.stdout)
     assert "next change" in again.stdout and "held back: 1 draft(s), 1 scheduled" in again.stdout
     assert "(0 changed," in again.stdout
+
+
+def test_what_reuse_saw_is_not_trusted_after_another_build_ran(site, tmp_path):
+    """reuse() looks at the output before the build takes the lock; a build that ran in
+    between (another terminal, a scheduler) makes that look stale, and it is not used."""
+    from pressroom import unchanged
+    from pressroom.pipeline import Builder
+
+    build(site, now=NOW)
+    write_files(site, CHANGES["edit a title"])
+    age(site)
+    looked = unchanged.reuse(site, now=NOW)
+    assert looked.report is None and looked.output is not None
+    write_files(site, CHANGES["add a release"])  # and someone else builds meanwhile
+    age(site)
+    build(site, now=NOW)
+    (site / "output/stray.html").write_text("not ours")  # what the stale look cannot know of
+    Builder(site, remember=True, looked=looked).build(NOW)
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def test_an_edit_builds_from_the_look_at_the_output_without_walking_it(site, tmp_path, monkeypatch):
+    from pressroom import pipeline
+
+    build(site, now=NOW)
+    write_files(site, CHANGES["add a release"])
+    age(site)
+    walked = []
+    monkeypatch.setattr(pipeline, "scan_output_soon", lambda folder: walked.append(folder) or (lambda: {}))
+    report = build(site, now=NOW)
+    assert report.site is not None and walked == []
+    monkeypatch.undo()
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
