@@ -8,6 +8,7 @@ arguments, calls it, and prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
@@ -79,6 +80,16 @@ def port_number(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run_command(argv)
+    finally:
+        # The command is over: a Ctrl-C from now on has nothing left to stop. Ignored, it stays
+        # ignored while Python shuts down, which would otherwise hand Ctrl-C back to the system
+        # first, so that one arriving in those milliseconds killed the process (exit -2).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_command(argv: Sequence[str] | None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
@@ -91,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_errors(failure.errors, site_dir)
         return EXIT_ERRORS
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the same request, already answered
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # and any held back is dropped
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         print("pressroom: interrupted; the output folder holds the last complete site, as before", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a user sees one line, never a traceback
