@@ -244,24 +244,21 @@ class Builder:
         """What unchanged.reuse() needs to answer the next build without building. None is
         left when an input changed during the build or an output holds only for this very
         moment: the next build is then a full one."""
-        moments = [change.moment for change in [index.next_change] if change is not None]
-        for pid, m in made.items():
-            if pid == BUILD_INFO:
-                continue
-            if m.window.exact or self._inputs is None:
-                unchanged.forget(self.site_dir, self.output_dir, self.options)
-                return
-            if m.window.before is not None:
-                moments.append(m.window.before)
         change = index.next_change
+        windows = [m.window for pid, m in made.items() if pid != BUILD_INFO]
+        if self._inputs is None or any(window.exact for window in windows):
+            unchanged.forget(self.site_dir, self.output_dir, self.options)
+            return
+        moments = [moment for moment in [change and change.moment, *(window.before for window in windows)] if moment is not None]
         until = min(moments, key=utc) if moments else None
         paths = unchanged.output_paths(files)
+        output_dir = Path(self.output_dir).resolve()
         record = LastBuild(
             inputs=self._inputs.digest,
             by_content=list(self._inputs.by_content),
-            outputs=unchanged.output_digest(Path(self.output_dir).resolve(), paths, files) or "",
+            outputs=unchanged.output_digest(output_dir, paths, files) or "",
             paths=paths,
-            top=unchanged.top_names(Path(self.output_dir).resolve()),
+            top=unchanged.top_names(output_dir),
             built=utc(index.now).isoformat(),
             until=utc(until).isoformat() if until else None,
             pages=counted[0],

@@ -107,12 +107,11 @@ def read_inputs(site_dir: Path, options: tuple[str, ...], by_content: Sequence[s
     roots = [(site_dir / name, name + "/") for name in SITE_INPUTS] + [(PACKAGE_DIR, "pressroom:")]
     for root, prefix in roots:
         for rel, path, (size, mtime) in sorted(file_states(root, prefix)):
-            name = rel.encode("utf-8", "surrogateescape")
             if rel in wanted or too_recent(mtime, seen_ns):
                 read.append(rel)
-                h.update(b"%s\0c%s\0" % (name, content_digest(path)))
+                h.update(b"%s\0c%s\0" % (rel.encode("utf-8", "surrogateescape"), content_digest(path)))
             else:
-                h.update(b"%s\0%d\0%d\0" % (name, size, mtime))
+                h.update(state_line(rel, size, mtime))
     for folder in sorted({path for path in sys.path if path.endswith(("site-packages", "dist-packages"))}):
         try:
             h.update(b"%s\0%d\0" % (folder.encode("utf-8", "surrogateescape"), os.stat(folder).st_mtime_ns))
@@ -176,20 +175,21 @@ def output_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
     known = known or {}
     for rel in paths:
         state = known.get(rel)
-        if state is not None:
+        if state is None:
+            try:
+                stat = os.stat(base + rel)
+            except OSError:
+                return None
+            state = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)  # a folder by its time alone
+        if not rel.endswith("/"):
             states[rel] = state
-            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), state[0], state[1]))
-            continue
-        try:
-            stat = os.stat(base + rel)
-        except OSError:
-            return None
-        if rel.endswith("/"):
-            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), 0, stat.st_mtime_ns))
-        else:
-            states[rel] = (stat.st_size, stat.st_mtime_ns)
-            h.update(b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), stat.st_size, stat.st_mtime_ns))
+        h.update(state_line(rel, *state))
     return states, h.hexdigest()
+
+
+def state_line(rel: str, size: int, mtime_ns: int) -> bytes:
+    """One file's (or folder's) name and state, as the digests above sum them up."""
+    return b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), size, mtime_ns)
 
 
 def output_as_left(output_dir: Path, last: LastBuild) -> dict[str, FileState] | None:
