@@ -87,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ignored while Python shuts down, which would otherwise hand Ctrl-C back to the system
         # first, so that one arriving in those milliseconds killed the process (exit -2).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        forget_interrupts_already_handled()
+
+
+def forget_interrupts_already_handled() -> None:
+    """CPython 3.11 notes a Ctrl-C that passes out of any exec() or eval() of a source string
+    (dataclasses and namedtuples make their methods so, for instance while a module is first
+    imported) as never handled, even when this program handles it, and a `python -m pressroom`
+    then ends by killing itself with SIGINT (exit -2) instead of exiting 130. Running a string
+    through eval() resets that note; a Ctrl-C that really is unhandled sets it again."""
+    eval("None")  # noqa: S307 - a constant string, never content
 
 
 def run_command(argv: Sequence[str] | None) -> int:

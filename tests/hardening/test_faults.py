@@ -97,6 +97,23 @@ def test_ctrl_c_at_several_moments_keeps_the_previous_output(tmp_path, two_versi
     assert tree(output) == expected[new]
 
 
+def test_ctrl_c_while_python_makes_code_from_a_string_still_exits_130(tmp_path):
+    """A Ctrl-C can land while a dataclass or namedtuple makes its methods with exec() (as a
+    module is first imported mid-build); CPython 3.11 then remembered it as unhandled and
+    `python -m pressroom` killed itself with SIGINT (exit -2) after saying it was interrupted.
+    Here the build is interrupted inside such an exec(), every time."""
+    site, output = generated_site(tmp_path / "site", "A"), tmp_path / "public"
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import pressroom.cli\n"
+        "pressroom.cli.build_site = lambda args: exec('raise KeyboardInterrupt')\n"
+        "raise SystemExit(pressroom.cli.main())\n"
+    )
+    env = {**ENV, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    done = subprocess.run([sys.executable, "-m", "interrupted_in_exec", "build", str(site), "--output", str(output)], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "pressroom: interrupted; the output folder holds the last complete site, as before\n")
+    assert not output.exists()
+
+
 def test_kill_9_at_random_moments_never_loses_or_mixes_the_output(tmp_path, two_versions):
     expected, seconds = two_versions
     site, output = generated_site(tmp_path / "site", "A"), tmp_path / "public"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 import threading
 
 import pytest
@@ -117,3 +119,33 @@ def test_a_lock_held_by_another_thread_is_never_copied_held_into_a_worker():
         thread.join(5)
     assert results and all(results)
     assert workers._pauses == []  # the pause is gone with its block
+
+
+def test_ctrl_c_during_a_long_pool_stops_it_after_the_chunk_at_hand():
+    """Ctrl-C is held back while a pool runs (arriving inside the pool's own machinery it can
+    hang it), but only until the next chunk comes back, not until the whole pool is done."""
+    script = textwrap.dedent("""
+        import multiprocessing, time
+        from pressroom import workers
+
+        def slow(chunk):
+            time.sleep(1.5)
+            return len(chunk)
+
+        started = time.monotonic()
+        print("pool", flush=True)
+        try:
+            done = sum(workers.run_chunks(slow, list(range(400)), share={}, minimum=10))  # 12 chunks: 9 s
+        except KeyboardInterrupt:
+            print(f"interrupted after {time.monotonic() - started:.1f} s, workers left: {len(multiprocessing.active_children())}")
+        else:
+            print(f"all {done} done")
+    """)
+    env = {"PYTHONPATH": str(ROOT), "PRESSROOM_WORKERS": "2", "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "pool\n"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    seconds, left = re.fullmatch(r"interrupted after ([\d.]+) s, workers left: (\d+)\n", stdout).groups()
+    assert float(seconds) < 4.5 and int(left) == 0 and stderr == ""
