@@ -39,6 +39,7 @@ Snapshot = dict[str, Signature]  # "content/news/x.md" -> signature; folders end
 
 MIN_INTERVAL = 0.1  # seconds between quick looks, and between full scans of a small site
 QUIET = 0.05  # a batch ends when a scan this long after the last change finds nothing new
+QUIET_NOTIFIED = 0.015  # the same where the kernel reports changes: the moment they happen, so less waiting
 SCAN_SHARE = 0.1  # full scans take at most this share of one core
 MAX_GATHER = 1.0  # a file rewritten without pause still gets built after this long
 HOT_FILES = 32  # how many lately changed files the quick look checks
@@ -149,12 +150,12 @@ class Watcher:
     before it was called: a file saved during a rebuild is part of the next batch.
     """
 
-    def __init__(self, site_dir: Path, on_change: Callable[[list[Path]], None], *, min_interval: float = MIN_INTERVAL, quiet: float = QUIET,
+    def __init__(self, site_dir: Path, on_change: Callable[[list[Path]], None], *, min_interval: float = MIN_INTERVAL, quiet: float | None = None,
                  say: Callable[[str], None] = lambda line: None):
         self.site_dir = site_dir.resolve()
         self.on_change = on_change
         self.min_interval = min_interval
-        self.quiet = quiet
+        self._quiet = quiet  # None: QUIET_NOTIFIED or QUIET, by whether the kernel reports changes
         self.say = say
         self.due: float | None = None  # when on_change([]) is called next though no file changed
         self._stop = threading.Event()
@@ -164,6 +165,13 @@ class Watcher:
         self._hot: dict[str, None] = {}  # lately changed files, oldest first
         self._next_full_scan = 0.0
         self._cheap_full_scan = True  # cheap enough to confirm that a burst is over
+
+    @property
+    def quiet(self) -> float:
+        """How long a burst of saves must have been over before it is built."""
+        if self._quiet is not None:
+            return self._quiet
+        return QUIET_NOTIFIED if self._notifier is not None else QUIET
 
     @property
     def notified(self) -> bool:

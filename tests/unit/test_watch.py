@@ -350,3 +350,32 @@ def test_when_the_limit_on_watched_folders_is_reached_polling_finds_every_change
         watcher.stop()
     assert recorder.names() == [["new.md"], ["a.md"]]
     assert len(said) == 1 and "fs.inotify.max_user_watches" in said[0]
+
+
+@linux_only
+def test_where_the_kernel_reports_saves_a_burst_is_built_after_a_shorter_pause(site, tmp_path_factory):
+    """Notifications arrive the moment a file changes, so the watcher waits only
+    QUIET_NOTIFIED after the last one (polling waits QUIET): an editor's save (a temporary
+    file renamed over the release) and two more files saved with it are still one batch."""
+    recorder = Recorder()
+    watcher = Watcher(site, recorder)
+    watcher.start()
+    try:
+        assert watcher.notified and watcher.quiet == watch.QUIET_NOTIFIED < watch.QUIET
+        news, ready = site / "content" / "news", tmp_path_factory.mktemp("ready")
+        for name in ("b.md", "c.md"):
+            (ready / name).write_text(name)
+        started = time.monotonic()
+        (news / ".goutputstream-X1").write_text("a, saved")
+        os.replace(news / ".goutputstream-X1", news / "a.md")
+        os.replace(ready / "b.md", news / "b.md")
+        os.replace(ready / "c.md", news / "c.md")
+        burst = time.monotonic() - started
+        wait_for(lambda: recorder.batches)
+        time.sleep(0.2)  # any later batch of the same burst would come in this time
+    finally:
+        watcher.stop()
+    seen = sorted(name for batch in recorder.names() for name in batch)
+    assert seen == ["a.md", "b.md", "c.md"]
+    if burst < watch.QUIET_NOTIFIED / 2:  # else this test itself was paused mid-burst by a busy machine
+        assert recorder.names() == [["a.md", "b.md", "c.md"]]
