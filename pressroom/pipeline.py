@@ -73,7 +73,7 @@ def plan_products(site: Site) -> list[Product]:
     products = [Product(job.path, job, job.context, make_page) for job in jobs]
     products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site)]
     products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site)]
-    products.append(Product(seo.SITEMAP, seo.SitemapJob(tuple(render.sitemap_pages(jobs))), {}, make_seo))
+    products.append(Product(seo.SITEMAP, seo.SitemapJob.of(render.sitemap_pages(jobs)), {}, make_seo))
     products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
     return products
 
@@ -149,6 +149,7 @@ class Builder:
         # there: no need to look at its ten thousand files again before each build.
         self.private_output = private_output
         self._left: dict[str, FileState] | None = None
+        self._left_folders: dict[str, FileState] = {}  # and its folders ("news/2024/"), where known
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -182,7 +183,8 @@ class Builder:
             return
         self._inputs = looked.inputs
         if looked.output is not None and looked.record == unchanged.recall(self.site_dir, self.output_dir, self.options):
-            self._left = looked.output
+            self._left = {rel: state for rel, state in looked.output.items() if not rel.endswith("/")}
+            self._left_folders = {rel: state for rel, state in looked.output.items() if rel.endswith("/")}
 
     def _build(self, now: datetime) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
@@ -196,6 +198,7 @@ class Builder:
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
         left, self._left = self._left, None
+        left_folders, self._left_folders = self._left_folders, {}
         scanned = (lambda: left) if left is not None else scan_output_soon(Path(self.output_dir).resolve())
         index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
@@ -225,7 +228,9 @@ class Builder:
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
         pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))
         if self.remember:
-            self.leave_record(index, made, staging.expected, (pages, result.written + result.unchanged), notes, warnings)
+            # Folders where no file came or went are as they were: their times need no new look.
+            kept = {} if result.touched is None else {rel: state for rel, state in left_folders.items() if rel not in result.touched}
+            self.leave_record(index, made, {**staging.expected, **kept}, (pages, result.written + result.unchanged), notes, warnings)
         return BuildReport(
             pages=pages,
             written=result.written,
@@ -241,9 +246,10 @@ class Builder:
         )
 
     def leave_record(self, index: Site, made: dict[str, Made], files: dict[str, FileState], counted: tuple[int, int], notes: str, warnings: list[SiteError]) -> None:
-        """What unchanged.reuse() needs to answer the next build without building. None is
-        left when an input changed during the build or an output holds only for this very
-        moment: the next build is then a full one."""
+        """What unchanged.reuse() needs to answer the next build without building, from the
+        states of the output's files (and of folders known unchanged). None is left when an
+        input changed during the build or an output holds only for this very moment: the
+        next build is then a full one."""
         change = index.next_change
         windows = [m.window for pid, m in made.items() if pid != BUILD_INFO]
         if self._inputs is None or any(window.exact for window in windows):
@@ -251,7 +257,7 @@ class Builder:
             return
         moments = [moment for moment in [change and change.moment, *(window.before for window in windows)] if moment is not None]
         until = min(moments, key=utc) if moments else None
-        paths = unchanged.output_paths(files)
+        paths = unchanged.output_paths(rel for rel in files if not rel.endswith("/"))
         output_dir = Path(self.output_dir).resolve()
         record = LastBuild(
             inputs=self._inputs.digest,

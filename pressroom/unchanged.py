@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.report import BuildReport
 from pressroom.source import walk
-from pressroom.write import FileState, build_lock, check_output_dir, clean_leftovers
+from pressroom.write import FileState, build_lock, check_output_dir, clean_leftovers, folders_above
 
 SITE_INPUTS = ("pressroom.toml", "content", "templates", "assets")
 PACKAGE_DIR = Path(__file__).parent
@@ -150,13 +150,7 @@ def output_paths(files: Iterable[str]) -> list[str]:
     aside) and its folders below the top ("news/2024/"), whose time changes when a file is
     added to or removed from them. The top folder itself is listed instead (see top_names)."""
     files = sorted(rel for rel in files if rel != BUILD_INFO)
-    folders: set[str] = set()
-    for rel in files:
-        end = rel.rfind("/")
-        while end > 0 and rel[: end + 1] not in folders:
-            folders.add(rel[: end + 1])
-            end = rel.rfind("/", 0, end)
-    return files + sorted(folders)
+    return files + sorted(folders_above(files))
 
 
 def output_digest(output_dir: Path, paths: Sequence[str], known: dict[str, FileState] | None = None) -> str | None:
@@ -166,9 +160,10 @@ def output_digest(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
 
 
 def output_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileState] | None = None) -> tuple[dict[str, FileState], str] | None:
-    """The state of each file named, and a digest of them and of the folders' times; None if
-    one is missing. One stat per path (none for the files whose state is `known`), without
-    reading any folder: a fraction of the cost of walking fifteen thousand of them."""
+    """The state of each file and folder named, and a digest of them; None if one is missing.
+    One stat per path (none for those whose state is `known`), without reading any folder: a
+    fraction of the cost of walking fifteen thousand of them. Folders ("news/2024/") count by
+    their time alone."""
     base = os.fspath(output_dir) + os.sep
     h = hashlib.blake2b(digest_size=16)
     states: dict[str, FileState] = {}
@@ -180,9 +175,8 @@ def output_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
                 stat = os.stat(base + rel)
             except OSError:
                 return None
-            state = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)  # a folder by its time alone
-        if not rel.endswith("/"):
-            states[rel] = state
+            state = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)
+        states[rel] = state
         h.update(state_line(rel, *state))
     return states, h.hexdigest()
 
@@ -193,8 +187,9 @@ def state_line(rel: str, size: int, mtime_ns: int) -> bytes:
 
 
 def output_as_left(output_dir: Path, last: LastBuild) -> dict[str, FileState] | None:
-    """Every file of the output with its state, when the output is exactly as the last build
-    left it (build-info.json aside, which is added as it is); None when anything differs."""
+    """Every file and folder ("news/2024/") of the output with its state, when the output is
+    exactly as the last build left it (build-info.json aside, which is added as it is); None
+    when anything differs."""
     out = output_dir.resolve()
     if top_names(out) != last.top:
         return None
@@ -263,7 +258,7 @@ class Look:
 
     report: BuildReport | None = None
     inputs: Inputs | None = None
-    output: dict[str, FileState] | None = None  # the output's files, as the record says
+    output: dict[str, FileState] | None = None  # the output's files and folders, as the record says
     record: LastBuild | None = None  # the record they were checked against
 
 

@@ -22,9 +22,9 @@ import os
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.source import walk
@@ -40,6 +40,7 @@ class WriteResult:
     written: int  # files whose bytes changed or are new
     unchanged: int
     removed: int
+    touched: frozenset[str] | None = None  # the folders ("news/2024/") whose files changed; None: any may have
 
 
 def check_output_dir(site_dir: Path, output_dir: Path) -> list[SiteError]:
@@ -157,6 +158,7 @@ class Staging:
             if existing is None:
                 existing = scan_output(self.output_dir)
             removals = sorted(set(existing) - set(self.expected))
+            touched = None
             with signals_held(too_late=True):
                 few = (len(self.staged) + len(removals)) * FEW_CHANGES <= len(self.expected)
                 if few or not self.swap_whole():
@@ -164,10 +166,11 @@ class Staging:
                     journal = self.path / JOURNAL
                     journal.write_text(json.dumps({"moves": moves, "removals": removals}), encoding="utf-8")
                     apply_journal(self.path, self.output_dir, moves, removals)
+                    touched = folders_above([*moves, *removals])
                 shutil.rmtree(self.path, ignore_errors=True)
         except OSError as exc:
             raise write_failed(exc, self.output_dir) from None
-        return self.result(removed=len(removals))
+        return replace(self.result(removed=len(removals)), touched=touched)
 
     def swap_whole(self) -> bool:
         """Complete the staging folder (unchanged files as hard links: nothing is copied, and
@@ -284,6 +287,17 @@ def scan_output_soon(folder: Path) -> Callable[[], dict[str, FileState]]:
         return found[0] if found else scan_output(folder)
 
     return result
+
+
+def folders_above(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder ("news/", "news/2024/") that holds one of `paths`, however deep."""
+    folders = set()
+    for rel in paths:
+        end = rel.rfind("/")
+        while end > 0 and rel[: end + 1] not in folders:  # one there has its own above it too
+            folders.add(rel[: end + 1])
+            end = rel.rfind("/", 0, end)
+    return frozenset(folders)
 
 
 def apply_journal(staging: Path, output_dir: Path, moves: list[str], removals: list[str]) -> None:

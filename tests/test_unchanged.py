@@ -169,3 +169,31 @@ def test_an_edit_builds_from_the_look_at_the_output_without_walking_it(site, tmp
     assert report.site is not None and walked == []
     monkeypatch.undo()
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+@pytest.mark.parametrize("edit", ["edit a title", "add a release", "delete a release"])
+def test_after_an_edit_moved_in_the_record_looks_again_only_at_folders_it_touched(site, tmp_path, monkeypatch, edit):
+    """An edit build that moves its few changed files in (rather than exchanging the whole
+    output) records the folders it did not touch as the look before it saw them. The record
+    still tells every later change, in those folders too."""
+    from pressroom import write
+
+    monkeypatch.setattr(write, "FEW_CHANGES", 1)  # moved in, even on a site this small
+    build(site, now=NOW)
+    if edit == "delete a release":
+        (site / "content/news/2023/members.md").unlink()
+    else:
+        write_files(site, CHANGES[edit])
+    age(site)
+    folders = sum(1 for path in (site / "output").rglob("*") if path.is_dir())
+    looked_at = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *args, **kwargs: (looked_at.append(path) if str(path).endswith("/") else None) or real_stat(path, *args, **kwargs))
+    report = build(site, now=NOW)
+    monkeypatch.setattr(os, "stat", real_stat)
+    assert report.site is not None
+    assert folders <= len(looked_at) < 2 * folders, "each folder was looked at by reuse(), and again only where the edit moved files"
+    assert build(site, now=NOW).site is None, "nothing changed since the edit: skipped"
+    (site / "output/about/stray.html").write_text("not ours")  # in a folder the edit did not touch
+    assert build(site, now=NOW).site is not None
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)

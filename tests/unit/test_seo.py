@@ -25,7 +25,7 @@ def release(slug="a", day=9, **fields) -> Release:
 
 def sitemap_of(releases, pages=(), config=CONFIG) -> dict[str, str]:
     site = build_index(releases, list(pages), config, NOW)
-    data = seo.sitemap_xml(config, sitemap_pages(plan_pages(site)))
+    data = seo.render_seo(config, seo.SitemapJob.of(sitemap_pages(plan_pages(site))))[seo.SITEMAP]
     assert validate_sitemap(data) == []
     root = etree.fromstring(data)
     ns = {"s": SITEMAP_NS}
