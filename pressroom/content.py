@@ -10,8 +10,11 @@ is taken from the cache even when the front matter or the configuration changed.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import Any, Callable, Sequence
 
 from pressroom import accessibility, markup, workers
@@ -82,6 +85,70 @@ def scan_content(site_dir: Path, folders: Sequence[str]) -> tuple[dict[str, File
         states.update(found)
         errors.extend(problems)
     return states, errors
+
+
+def rescan_content(site_dir: Path, folders: Sequence[str], states: dict[str, FileState], changed: Sequence[Path]) -> dict[str, FileState] | None:
+    """scan_content()'s states after the paths in `changed` (files and folders, as the
+    preview's watcher names them) changed, from the states before, looking only at those and
+    at the files right inside a named folder: the same answer without ten thousand stats.
+    None where only a full scan can tell (a link among them)."""
+    found = dict(states)
+    added = False
+    for path in changed:
+        try:
+            rel = path.relative_to(site_dir).as_posix()
+        except ValueError:
+            return None
+        if not any(rel == folder or rel.startswith(folder + "/") for folder in folders):
+            continue  # a template, an asset, the configuration; or above the content folders
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue  # hidden, never content (an editor's swap file)
+        try:
+            stat = os.lstat(path)
+        except FileNotFoundError:
+            found.pop(rel, None)  # a file gone; a folder gone is named with each of its files
+            continue
+        except OSError:
+            return None
+        if S_ISDIR(stat.st_mode):  # a file came, went or was renamed in it
+            inside = _files_right_inside(path, rel)
+            if inside is None:
+                return None
+            prefix = rel + "/"
+            for gone in [known for known in found if known.startswith(prefix) and "/" not in known[len(prefix):] and known not in inside]:
+                del found[gone]
+            added = added or any(known not in found for known in inside)
+            found.update(inside)
+        elif not S_ISREG(stat.st_mode):
+            return None
+        elif fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], "*.md"):
+            added = added or rel not in found
+            found[rel] = (stat.st_size, stat.st_mtime_ns)
+    if not added:
+        return found  # the files scan_content() found, in its order
+    rank = {folder: n for n, folder in enumerate(folders)}
+    return dict(sorted(found.items(), key=lambda item: (min(rank[f] for f in folders if item[0].startswith(f + "/")), path_order(item[0]))))
+
+
+def _files_right_inside(folder: Path, rel: str) -> dict[str, FileState] | None:
+    """The visible Markdown files right inside one folder (not below), as scan_content() finds
+    them; None if a link is there (a full scan tells whether it leads out of the site)."""
+    found = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
+                    continue
+                if entry.is_symlink():
+                    return None
+                if fnmatch.fnmatchcase(entry.name, "*.md") and entry.is_file():
+                    stat = entry.stat()
+                    found[f"{rel}/{entry.name}"] = (stat.st_size, stat.st_mtime_ns)
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        return None
+    return found
 
 
 def load_content(

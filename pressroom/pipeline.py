@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from pressroom import calendars, feeds, render, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
-from pressroom.content import Content, Entry, load_content, load_entries, save_entries, scan_content
+from pressroom.content import Content, Entry, load_content, load_entries, rescan_content, save_entries, scan_content
 from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
@@ -150,11 +150,15 @@ class Builder:
         self.private_output = private_output
         self._left: dict[str, FileState] | None = None
         self._left_folders: dict[str, FileState] = {}  # and its folders ("news/2024/"), where known
+        self._content_states: dict[str, FileState] | None = None  # the content files as the last build saw them
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
         build, when the caller knows them (the preview server does); None means unknown."""
         started = time.perf_counter()
+        # Taken now: a build that stops before it has looked at the files leaves none, and
+        # the next looks at every file (the changes named to this one are not lost).
+        seen, self._content_states = self._content_states, None
         problems = check_output_dir(self.site_dir, self.output_dir)
         if problems:
             raise BuildFailed(problems)
@@ -167,7 +171,7 @@ class Builder:
                 self._take_what_was_looked_at()
                 if self.remember and self._inputs is None:
                     self._inputs = unchanged.read_inputs(self.site_dir, self.options)
-                report = self._build(now)
+                report = self._build(now, (seen, list(changed)) if changed is not None and seen is not None else None)
         finally:
             self.cache.close()
             self._inputs = self._looked = None  # read afresh by the next build
@@ -186,11 +190,11 @@ class Builder:
             self._left = {rel: state for rel, state in looked.output.items() if not rel.endswith("/")}
             self._left_folders = {rel: state for rel, state in looked.output.items() if rel.endswith("/")}
 
-    def _build(self, now: datetime) -> BuildReport:
+    def _build(self, now: datetime, changed: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
         salt = code_salt()
         fingerprints = Fingerprints()
-        content = self.parse(config, digest(salt, fingerprints.of(config)))
+        content = self.parse(config, digest(salt, fingerprints.of(config)), changed)
         try:
             return self._make(content, config, salt, fingerprints, now)
         except BuildFailed as failure:
@@ -287,13 +291,20 @@ class Builder:
         finally:
             self.cache.close()
 
-    def parse(self, config: Config, salt: bytes) -> Content:
-        """Every content file, parsed again only where it changed; errors stop the build."""
+    def parse(self, config: Config, salt: bytes, changed: tuple[dict[str, FileState], list[Path]] | None = None) -> Content:
+        """Every content file, parsed again only where it changed; errors stop the build.
+        Files are looked at one by one, unless `changed` gives their states as the last build
+        saw them and the paths that changed since."""
         seen_ns = time.time_ns()
         identity = self.cache.identity() if self.cache.store() is not None else None
         if identity != self._cache_identity:  # the cache was deleted: what was kept points into it
             self._entries, self._manifest, self._cache_identity = None, None, identity
-        states, errors = scan_content(self.site_dir, list(CONTENT))
+        states, errors = None, []
+        if changed is not None:
+            states = rescan_content(self.site_dir, list(CONTENT), *changed)
+        if states is None:
+            states, errors = scan_content(self.site_dir, list(CONTENT))
+        self._content_states = None if errors else states
         previous = self._entries if self._entries is not None else load_entries(self.cache)
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)
         save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pressroom import content, outputs
 from pressroom.cache import CACHE_DIR
+from pressroom.errors import BuildFailed
 from pressroom.pipeline import Builder, build
 from pressroom.write import MARKER
 from tests.conftest import MINIMAL_CONFIG, ROOT, tree, write_files
@@ -227,3 +228,45 @@ def test_any_sequence_of_changes_rebuilds_like_a_clean_build(tmp_path_factory, o
         elif operation == "time":
             now = now + timedelta(days=10 * n)
         assert_same(site, tmp, now=now)
+
+
+def test_a_builder_told_what_changed_looks_only_there_and_builds_like_a_clean_build(site, tmp_path, monkeypatch):
+    """The preview names the files (and folders) that changed; the build then looks at those
+    alone, and its output is still exactly a clean build's."""
+    builder = Builder(site)
+    builder.build(NOW)
+    full_scans = []
+
+    def scan_content(folder, *rest):
+        if folder == site.resolve():  # not the clean builds' copies
+            full_scans.append(folder)
+        return content.scan_content(folder, *rest)
+
+    monkeypatch.setattr("pressroom.pipeline.scan_content", scan_content)
+    news = site / "content/news/2024"
+    steps = [
+        lambda: write_files(site, CHANGES["edit a title"]) and [news / "award.md"],
+        lambda: write_files(site, CHANGES["add a release"]) and [news, news / "new.md"],
+        lambda: (news / "hackathon.md").unlink() or [news, news / "hackathon.md"],
+        lambda: write_files(site, {"content/news/2025/fresh.md": "---\ntitle: Fresh\ndate: 2024-05-06\n---\nNew folder.\n"})
+        and [site / "content/news", site / "content/news/2025", site / "content/news/2025/fresh.md"],
+    ]
+    for step in steps:
+        changed = step()
+        report = builder.build(NOW, changed=changed)
+        expected = clean_build(site, tmp_path)
+        assert without_marker(tree(site / "output")) == expected
+    assert full_scans == []
+    assert report.pages > 0
+
+
+def test_changes_named_to_a_build_that_failed_early_are_not_lost(site, tmp_path):
+    builder = Builder(site)
+    builder.build(NOW)
+    write_files(site, {"pressroom.toml": "this is [ not toml", **CHANGES["edit a title"]})
+    with pytest.raises(BuildFailed):
+        builder.build(NOW, changed=[site / "pressroom.toml", site / "content/news/2024/award.md"])
+    write_files(site, {"pressroom.toml": MINIMAL_CONFIG})
+    builder.build(NOW, changed=[site / "pressroom.toml"])  # only the fix is named this time
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path)
+    assert "Silver label" in (site / "output/index.html").read_text()

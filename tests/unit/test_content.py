@@ -1,0 +1,95 @@
+"""Looking at the content files: the preview names the paths that changed, and looking at
+just those must find exactly what looking at every file finds."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pressroom.content import rescan_content, scan_content
+
+FOLDERS = ["content/news", "content/pages", "content/events", "content/labels"]
+NAMES = ["a.md", "b.md", "zz.md", "a-b.md", "notes.txt", ".a.md.swp", "4913"]
+PLACES = ["content/news", "content/news/2024", "content/news/2024/x", "content/news/.hidden", "content/pages", "content/events", "templates", "assets"]
+
+# One step of a user's (or an editor's, or git's) work, and the paths a watcher names for it.
+steps = st.one_of(
+    st.tuples(st.just("write"), st.sampled_from(PLACES), st.sampled_from(NAMES), st.text(max_size=3)),
+    st.tuples(st.just("delete"), st.sampled_from(PLACES), st.sampled_from(NAMES), st.just("")),
+    st.tuples(st.just("rename"), st.sampled_from(PLACES), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+    st.tuples(st.just("remove folder"), st.sampled_from(PLACES), st.just(""), st.just("")),
+)
+_runs = itertools.count()
+
+
+def apply(site: Path, step: tuple[str, str, str, str]) -> list[Path]:
+    action, place, name, extra = step
+    folder = site / place
+    if action == "write":
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(f"text {extra}")
+        return [folder, folder / name]
+    if action == "delete" and (folder / name).is_file():
+        (folder / name).unlink()
+        return [folder / name]
+    if action == "rename" and (folder / name).is_file():
+        os.replace(folder / name, folder / extra)
+        return [folder / name, folder / extra]
+    if action == "remove folder" and folder.is_dir():
+        gone = [path for path in folder.rglob("*")]
+        shutil.rmtree(folder)
+        return [folder, *gone]
+    return []
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    return tmp_path_factory.mktemp("sites")
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(steps, max_size=6), after=st.lists(steps, min_size=1, max_size=6))
+def test_looking_only_at_the_changed_paths_finds_what_a_full_scan_finds(sites, before, after):
+    site = sites / f"site-{next(_runs)}"
+    (site / "content/news").mkdir(parents=True)
+    for step in before:
+        apply(site, step)
+    states, errors = scan_content(site, FOLDERS)
+    assert errors == []
+    changed = [path for step in after for path in apply(site, step)]
+    found = rescan_content(site, FOLDERS, states, changed)
+    if found is not None:  # else it asked for a full scan (a folder among the paths)
+        expected, _ = scan_content(site, FOLDERS)
+        assert list(found.items()) == list(expected.items())
+
+
+def test_edits_new_files_and_folders_need_no_full_scan(tmp_path):
+    news = tmp_path / "content/news/2024"
+    news.mkdir(parents=True)
+    (news / "a.md").write_text("a")
+    states, _ = scan_content(tmp_path, FOLDERS)
+    (news / "a.md").write_text("a, longer")  # saved in place: the folder is as it was
+    found = rescan_content(tmp_path, FOLDERS, states, [news / "a.md"])
+    assert found == scan_content(tmp_path, FOLDERS)[0] and found["content/news/2024/a.md"][0] == len("a, longer")
+    (news / "b.md.tmp").write_text("b")  # saved by way of a temporary file: the folder is named
+    os.replace(news / "b.md.tmp", news / "b.md")
+    (news / "2025").mkdir()
+    (news / "2025" / "c.md").write_text("c")
+    found = rescan_content(tmp_path, FOLDERS, found, [news, news / "b.md.tmp", news / "b.md", news / "2025", news / "2025" / "c.md"])
+    assert list(found.items()) == list(scan_content(tmp_path, FOLDERS)[0].items())
+    assert sorted(found) == ["content/news/2024/2025/c.md", "content/news/2024/a.md", "content/news/2024/b.md"]
+
+
+def test_a_link_among_the_changed_paths_asks_for_a_full_scan(tmp_path):
+    news = tmp_path / "content/news"
+    news.mkdir(parents=True)
+    states, _ = scan_content(tmp_path, FOLDERS)
+    (news / "passwd.md").symlink_to("/etc/passwd")
+    assert rescan_content(tmp_path, FOLDERS, states, [news / "passwd.md"]) is None
+    assert scan_content(tmp_path, FOLDERS)[1] != []  # where the full scan refuses it, with its reason
