@@ -379,3 +379,29 @@ def test_where_the_kernel_reports_saves_a_burst_is_built_after_a_shorter_pause(s
     assert seen == ["a.md", "b.md", "c.md"]
     if burst < watch.QUIET_NOTIFIED / 2:  # else this test itself was paused mid-burst by a busy machine
         assert recorder.names() == [["a.md", "b.md", "c.md"]]
+
+
+@linux_only
+@pytest.mark.parametrize("size", ["small site", "large site"])
+def test_a_save_the_kernel_reports_is_gathered_without_a_full_scan_that_is_merely_due(site, monkeypatch, size):
+    """A full scan of a large site takes a tenth of a second; one that falls due as a save
+    comes in waits until the save is handed over to be built, and runs at the next look.
+    (A small site's scans are cheap enough to confirm the end of every burst.)"""
+    if size == "large site":
+        monkeypatch.setattr(watch, "CHEAP_SCAN", 0.0)
+    watcher = Watcher(site, Recorder())  # driven step by step here, without its thread
+    watcher._notifier = watcher._open_notifier()
+    try:
+        assert watcher._notifier is not None
+        watcher._snapshot = watcher._full_scan()
+        scans, real_full_scan = [], watcher._full_scan
+        monkeypatch.setattr(watcher, "_full_scan", lambda: scans.append(1) or real_full_scan())
+        (site / "content" / "news" / "a.md").write_text("a, edited")
+        watcher._notifier.wait(5)
+        watcher._next_full_scan = 0.0  # due
+        assert watcher._next_batch() == {"content/news/a.md"}
+        assert len(scans) == (0 if size == "large site" else 1)
+        watcher._next_full_scan = 0.0
+        assert watcher._next_batch() == set() and len(scans) == (1 if size == "large site" else 2)  # the safety net
+    finally:
+        watcher._notifier.close()
