@@ -126,8 +126,10 @@ def rescan_content(site_dir: Path, folders: Sequence[str], states: dict[str, Fil
             found[rel] = (stat.st_size, stat.st_mtime_ns)
     if not added:
         return found  # the files scan_content() found, in its order
-    rank = {folder: n for n, folder in enumerate(folders)}
-    return dict(sorted(found.items(), key=lambda item: (min(rank[f] for f in folders if item[0].startswith(f + "/")), path_order(item[0]))))
+    def scan_order(item: tuple[str, FileState]) -> tuple[int, str]:  # folder by folder, then by path
+        return next(n for n, folder in enumerate(folders) if item[0].startswith(folder + "/")), path_order(item[0])
+
+    return dict(sorted(found.items(), key=scan_order))
 
 
 def _files_right_inside(folder: Path, rel: str) -> dict[str, FileState] | None:

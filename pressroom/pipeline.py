@@ -190,11 +190,11 @@ class Builder:
             self._left = {rel: state for rel, state in looked.output.items() if not rel.endswith("/")}
             self._left_folders = {rel: state for rel, state in looked.output.items() if rel.endswith("/")}
 
-    def _build(self, now: datetime, changed: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
+    def _build(self, now: datetime, since: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
         salt = code_salt()
         fingerprints = Fingerprints()
-        content = self.parse(config, digest(salt, fingerprints.of(config)), changed)
+        content = self.parse(config, digest(salt, fingerprints.of(config)), since)
         try:
             return self._make(content, config, salt, fingerprints, now)
         except BuildFailed as failure:
@@ -291,17 +291,17 @@ class Builder:
         finally:
             self.cache.close()
 
-    def parse(self, config: Config, salt: bytes, changed: tuple[dict[str, FileState], list[Path]] | None = None) -> Content:
+    def parse(self, config: Config, salt: bytes, since: tuple[dict[str, FileState], list[Path]] | None = None) -> Content:
         """Every content file, parsed again only where it changed; errors stop the build.
-        Files are looked at one by one, unless `changed` gives their states as the last build
+        Files are looked at one by one, unless `since` gives their states as the last build
         saw them and the paths that changed since."""
         seen_ns = time.time_ns()
         identity = self.cache.identity() if self.cache.store() is not None else None
         if identity != self._cache_identity:  # the cache was deleted: what was kept points into it
             self._entries, self._manifest, self._cache_identity = None, None, identity
         states, errors = None, []
-        if changed is not None:
-            states = rescan_content(self.site_dir, list(CONTENT), *changed)
+        if since is not None:
+            states = rescan_content(self.site_dir, list(CONTENT), *since)
         if states is None:
             states, errors = scan_content(self.site_dir, list(CONTENT))
         self._content_states = None if errors else states

@@ -171,7 +171,7 @@ class Watcher:
         """How long a burst of saves must have been over before it is built."""
         if self._quiet is not None:
             return self._quiet
-        return QUIET_NOTIFIED if self._notifier is not None else QUIET
+        return QUIET_NOTIFIED if self.notified else QUIET
 
     @property
     def notified(self) -> bool:
@@ -244,7 +244,7 @@ class Watcher:
         named = self._named()
         if named is None or thorough:
             return self._full_scan()
-        if time.monotonic() >= self._next_full_scan and not (self._notifier is not None and (named or gathering)):
+        if time.monotonic() >= self._next_full_scan and not (self.notified and (named or gathering)):
             return self._full_scan()
         current = rescan(self.site_dir, snapshot, named) if named else snapshot
         return self._full_scan() if self._quick_look_sees_a_change(current) else current
