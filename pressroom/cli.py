@@ -15,7 +15,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from pressroom import __version__
 from pressroom.errors import BuildFailed, SiteError, UsageError
@@ -88,6 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # first, so that one arriving in those milliseconds killed the process (exit -2).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         forget_interrupts_already_handled()
+
+
+def entry(argv: Sequence[str] | None = None) -> NoReturn:
+    """The `pressroom` command (and `python -m pressroom`, build.py): main(), then out at
+    once. A normal exit frees the build's objects one by one first, a fifth of a second after
+    a build of ten thousand releases spent on nothing: every file is written and closed by
+    then, and the worker pool is gone, so only the terminal's buffers are left to flush."""
+    code = main(argv)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def forget_interrupts_already_handled() -> None:
