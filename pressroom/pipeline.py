@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pressroom import calendars, feeds, render, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
@@ -32,7 +32,7 @@ from pressroom.report import BuildReport
 from pressroom.site import Site, build_index
 from pressroom.source import list_files, read_source
 from pressroom.unchanged import BUILD_INFO, LastBuild, build_now
-from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output_soon
+from pressroom.write import FileState, Staging, build_lock, check_output_dir, clean_leftovers, scan_output, scan_output_soon
 
 # Content folders and the parser for the files in each.
 CONTENT = {
@@ -148,8 +148,9 @@ class Builder:
         # An output folder no one else writes (the preview's) holds what the last build left
         # there: no need to look at its ten thousand files again before each build.
         self.private_output = private_output
-        self._left: dict[str, FileState] | None = None
-        self._left_folders: dict[str, FileState] = {}  # and its folders ("news/2024/"), where known
+        # The output's files (and folders, "news/2024/", where known) as the last build left
+        # them, when that is known without a look of this build's own: call it to wait.
+        self._output: Callable[[], dict[str, FileState] | None] | None = None
         self._content_states: dict[str, FileState] | None = None  # the content files as the last build saw them
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
@@ -167,7 +168,9 @@ class Builder:
         gc.disable()  # a build makes millions of objects and no garbage cycles worth a pass
         try:
             with build_lock(self.output_dir):
-                clean_leftovers(self.output_dir)
+                if clean_leftovers(self.output_dir):  # a killed build's files were just put in place
+                    self._looked = replace(self._looked, output=None) if self._looked is not None else None
+                    self._output = None
                 self._take_what_was_looked_at()
                 if self.remember and self._inputs is None:
                     self._inputs = unchanged.read_inputs(self.site_dir, self.options)
@@ -175,6 +178,8 @@ class Builder:
         finally:
             self.cache.close()
             self._inputs = self._looked = None  # read afresh by the next build
+            if not self.private_output:
+                self._output = None
             if collecting:
                 gc.enable()
         return replace(report, seconds=time.perf_counter() - started)
@@ -187,8 +192,7 @@ class Builder:
             return
         self._inputs = looked.inputs
         if looked.output is not None and looked.record == unchanged.recall(self.site_dir, self.output_dir, self.options):
-            self._left = {rel: state for rel, state in looked.output.items() if not rel.endswith("/")}
-            self._left_folders = {rel: state for rel, state in looked.output.items() if rel.endswith("/")}
+            self._output = looked.output
 
     def _build(self, now: datetime, since: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
@@ -201,9 +205,8 @@ class Builder:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
-        left, self._left = self._left, None
-        left_folders, self._left_folders = self._left_folders, {}
-        scanned = (lambda: left) if left is not None else scan_output_soon(Path(self.output_dir).resolve())
+        output, self._output = self._output, None
+        scanned = output or scan_output_soon(Path(self.output_dir).resolve())
         index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
             if entry.item is not None:
@@ -215,6 +218,10 @@ class Builder:
         previous = self._manifest if self._manifest is not None else self.cache.get(self.manifest_name)
         old = previous.products if isinstance(previous, Manifest) and previous.salt == salt else {}
         existing = scanned()
+        if existing is None:  # the output is no longer as the last build left it
+            existing = scan_output(Path(self.output_dir).resolve())
+        left_folders = {rel: state for rel, state in existing.items() if rel.endswith("/")}
+        existing = {rel: state for rel, state in existing.items() if not rel.endswith("/")} if left_folders else existing
         staging = Staging.open(self.output_dir)
         try:
             share = {"site": site, "site_dir": self.site_dir}
@@ -225,7 +232,9 @@ class Builder:
             staging.abort()
             raise
         self._manifest = Manifest(salt, made)
-        self._left = dict(staging.expected) if self.private_output else None
+        if self.private_output:
+            expected = dict(staging.expected)
+            self._output = lambda: expected
         if not self.private_output:  # a private folder is gone when its Builder is
             self.cache.put_many({self.manifest_name: self._manifest})
         warnings = sorted_problems(content.warnings())

@@ -20,7 +20,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
+import threading
+import weakref
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -74,6 +77,77 @@ def run_chunks(
                     yield result
     finally:
         _shared.clear()
+
+
+def soon_in_another_process(work: Callable[[], T]) -> Callable[[], T]:
+    """work() in a forked process, on the other core, while this one goes on with the
+    build; call the result to wait for the answer (a thread would not help: the GIL lets
+    one of them run at a time). For work that only reads and returns a picklable answer.
+    Where no fork is safe (other threads, one core) or the process fails, work() runs here
+    when the answer is wanted."""
+    if worker_count() == 1 or _pauses or threading.active_count() > 1 or not hasattr(os, "fork"):
+        return work
+    read_end, write_end = os.pipe()
+    with signals_held(frozenset({signal.SIGINT, signal.SIGTERM})):
+        pid = os.fork()
+        if pid == 0:
+            _answer_and_exit(work, write_end)
+    os.close(write_end)
+    answer = _Answer(read_end, pid)
+    def result() -> T:
+        data = answer.read()
+        return pickle.loads(data) if data else work()
+
+    weakref.finalize(result, answer.close)  # asked for or not, the process is waited for
+    return result
+
+
+def _answer_and_exit(work: Callable[[], Any], write_end: int) -> None:
+    """In the forked process: ignore Ctrl-C (the building process decides), let go of every
+    file the parent has open (a lock is held while any copy of its file is), answer, exit."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        os.closerange(3, write_end)
+        os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+        data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+class _Answer:
+    """The pipe from a process of soon_in_another_process(), read once, and the process."""
+
+    def __init__(self, fd: int, pid: int):
+        self.fd, self.pid, self.data = fd, pid, b""
+
+    def read(self) -> bytes:
+        if self.fd >= 0:
+            try:
+                with os.fdopen(self.fd, "rb") as pipe:
+                    self.data = pipe.read()
+            except OSError:
+                self.data = b""
+            self.fd = -1
+            self._reap()
+        return self.data
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # the process, if still writing, stops on the broken pipe
+            self.fd = -1
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 @contextlib.contextmanager

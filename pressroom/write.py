@@ -77,6 +77,8 @@ def build_lock(output_dir: Path) -> Iterator[None]:
             raise BuildFailed([SiteError(str(output_dir), None, "another build of this site is running right now; wait for it to finish and try again")]) from None
         yield
     finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)  # now, even where a forked process holds a copy of fd
         os.close(fd)
 
 
@@ -322,12 +324,15 @@ def apply_journal(staging: Path, output_dir: Path, moves: list[str], removals: l
                 (output_dir / folder).rmdir()  # only when it is empty
 
 
-def clean_leftovers(output_dir: Path) -> None:
-    """What a killed build (kill -9) left beside the output is tidied by the next one."""
+def clean_leftovers(output_dir: Path) -> bool:
+    """What a killed build (kill -9) left beside the output is tidied by the next one; True
+    if there was any (the output may have changed)."""
     parent = output_dir.resolve().parent
     if not parent.is_dir():
-        return
+        return False
+    found = False
     for path in parent.glob(f".{output_dir.name}.staging-*"):
+        found = True
         journal = path / JOURNAL
         if journal.is_file() and output_dir.is_dir():
             # killed while moving files in: finish the job, the staged files are complete
@@ -336,10 +341,12 @@ def clean_leftovers(output_dir: Path) -> None:
                 apply_journal(path, output_dir.resolve(), plan["moves"], plan["removals"])
         shutil.rmtree(path, ignore_errors=True)
     for path in sorted(parent.glob(f".{output_dir.name}.old-*")):
+        found = True
         kept = path / output_dir.name
         if not output_dir.exists() and kept.is_dir():
             os.rename(kept, output_dir)  # killed between the two renames of a swap
         shutil.rmtree(path, ignore_errors=True)
+    return found
 
 
 _RENAME_EXCHANGE, _AT_FDCWD = 2, -100

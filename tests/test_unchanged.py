@@ -98,6 +98,41 @@ def test_any_change_gets_a_real_build_like_a_clean_one(site, tmp_path, change):
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=now)
 
 
+@pytest.fixture
+def looked_at_elsewhere(monkeypatch, tmp_path):
+    """The look at the output runs in another process, as for a large site on the command
+    line; returns the file where each look notes the process it ran in."""
+    from pressroom import unchanged, workers
+
+    noted = tmp_path / "looked-from"
+    real_work = unchanged.output_as_left
+
+    def noting(output_dir, last):
+        with open(noted, "a") as note:
+            note.write(f"{os.getpid()}\n")
+        return real_work(output_dir, last)
+
+    monkeypatch.setattr(unchanged, "LOOK_ELSEWHERE", 0)
+    monkeypatch.setattr(unchanged, "output_as_left", noting)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # as on the command line
+    return noted
+
+
+@pytest.mark.parametrize("change", ["nothing", "edit a title", "add a release", *TAMPERING])
+def test_the_look_at_the_output_from_another_process_serves_as_well(site, tmp_path, looked_at_elsewhere, change):
+    build(site, now=NOW)
+    if change in CHANGES:
+        write_files(site, CHANGES[change])
+    elif change in TAMPERING:
+        TAMPERING[change](site / "output")
+    age(site)
+    report = build(site, now=NOW)
+    assert (report.site is None) == (change == "nothing")
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path / "clean", now=NOW)
+    looked_from = {int(pid) for pid in looked_at_elsewhere.read_text().split()}
+    assert looked_from and os.getpid() not in looked_from
+
+
 def test_other_options_are_other_builds(site, tmp_path):
     build(site, now=NOW)
     drafts = build(site, now=NOW, drafts=True)
@@ -154,6 +189,43 @@ def test_what_reuse_saw_is_not_trusted_after_another_build_ran(site, tmp_path):
     build(site, now=NOW)
     (site / "output/stray.html").write_text("not ours")  # what the stale look cannot know of
     Builder(site, remember=True, looked=looked).build(NOW)
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def test_what_reuse_saw_is_not_trusted_after_a_killed_builds_files_were_put_in_place(site, tmp_path):
+    """A build killed while moving its files in leaves a journal; the next build finishes
+    the move before it builds, which changes the output after reuse() looked at it."""
+    from pressroom import unchanged
+    from pressroom.pipeline import Builder
+    from pressroom.write import JOURNAL
+
+    build(site, now=NOW)
+    write_files(site, CHANGES["edit a title"])
+    age(site)
+    looked = unchanged.reuse(site, now=NOW)
+    assert looked.report is None and looked.output is not None
+    page = next(rel for rel in sorted(tree(site / "output")) if rel.startswith("news/") and rel.endswith("/index.html"))
+    killed = site / ".output.staging-killed"
+    (killed / page).parent.mkdir(parents=True)
+    (killed / page).write_text("half of another build")
+    (killed / JOURNAL).write_text(json.dumps({"moves": [page], "removals": []}))
+    Builder(site, remember=True, looked=looked).build(NOW)
+    assert not killed.exists()
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def test_a_build_looks_at_the_output_itself_when_the_look_in_the_background_finds_it_changed(site, tmp_path, monkeypatch):
+    from pressroom import pipeline, unchanged, write
+
+    build(site, now=NOW)
+    write_files(site, CHANGES["edit a title"])
+    age(site)
+    monkeypatch.setattr(unchanged, "output_as_left", lambda output_dir, last: None)
+    scanned = []
+    monkeypatch.setattr(pipeline, "scan_output", lambda folder: scanned.append(folder) or write.scan_output(folder))
+    build(site, now=NOW)
+    assert len(scanned) == 1
+    monkeypatch.undo()
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
 
 

@@ -149,3 +149,80 @@ def test_ctrl_c_during_a_long_pool_stops_it_after_the_chunk_at_hand():
     stdout, stderr = process.communicate(timeout=60)
     seconds, left = re.fullmatch(r"interrupted after ([\d.]+) s, workers left: (\d+)\n", stdout).groups()
     assert float(seconds) < 4.5 and int(left) == 0 and stderr == ""
+
+
+@pytest.fixture
+def as_on_the_command_line(monkeypatch):
+    """One thread, as in `pressroom build` (earlier tests in this process may have left some
+    of theirs waiting; the work forked here takes no lock they could hold)."""
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+
+
+def test_work_soon_in_another_process_runs_there_and_answers_here(as_on_the_command_line):
+    started = time.monotonic()
+    answer = workers.soon_in_another_process(lambda: (os.getpid(), time.sleep(0.5), {"news/a/": (0, 1)}))
+    assert time.monotonic() - started < 0.3  # the caller goes on meanwhile
+    pid, _, states = answer()
+    assert pid != os.getpid() and states == {"news/a/": (0, 1)}
+    assert answer() == (pid, None, states)  # asked again: the same answer
+
+
+def test_work_that_fails_in_the_other_process_runs_here_when_the_answer_is_wanted(as_on_the_command_line):
+    parent = os.getpid()
+
+    def work():
+        if os.getpid() != parent:
+            raise OSError("a disk that went away")
+        return "answered here"
+
+    assert workers.soon_in_another_process(work)() == "answered here"
+
+
+def test_the_other_process_does_not_hold_the_build_lock(tmp_path, as_on_the_command_line):
+    """It gets copies of the building process's files, the locked one among them: the next
+    build must get the lock as soon as this one lets it go, not when that process ends."""
+    from pressroom.errors import BuildFailed
+    from pressroom.write import build_lock
+
+    output = tmp_path / "output"
+    before = _children()
+    with build_lock(output):
+        answer = workers.soon_in_another_process(lambda: time.sleep(2) or os.getpid())
+    assert _children() - before, "no other process was started"
+    try:
+        with build_lock(output):
+            pass
+    except BuildFailed as failure:
+        pytest.fail(f"the lock was still held: {failure.errors}")
+    assert answer() != os.getpid()
+
+
+def test_an_answer_never_asked_for_leaves_no_process_behind(as_on_the_command_line):
+    before = _children()  # earlier tests' processes, if any
+    answer = workers.soon_in_another_process(lambda: b"x" * 1_000_000)  # more than a pipe holds
+    children = _children() - before
+    assert children, "no other process was started"
+    del answer
+    import gc
+    gc.collect()
+    assert not (_children() & children)
+
+
+def _children() -> set[int]:
+    found = set()
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with contextlib.suppress(OSError):
+            found |= {int(pid) for pid in open(f"/proc/{os.getpid()}/task/{task}/children").read().split()}
+    return found
+
+
+def test_where_other_threads_run_the_work_is_done_here_when_the_answer_is_wanted():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        answer = workers.soon_in_another_process(os.getpid)
+        assert answer() == os.getpid()
+    finally:
+        stop.set()
+        thread.join()
