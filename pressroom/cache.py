@@ -10,6 +10,7 @@ site folder that cannot be written builds without one.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import pickle
 import sqlite3
@@ -224,8 +225,14 @@ def code_salt() -> bytes:
     return digest(*parts)
 
 
+# Libraries Pressroom imports only when it needs them (a rebuild that converts no Markdown and
+# makes no calendar loads neither), so they are not among the modules it has loaded.
+LOADED_WHEN_NEEDED = ("icalendar", "markdown")
+
+
 def library_versions() -> list[tuple[str, str]]:
     """The installed packages (not the standard library) Pressroom's modules use, with versions."""
+    found = [(name, _file_stamp(_origin(name))) for name in LOADED_WHEN_NEEDED]  # loaded or not: the same stamp
     names: set[str] = set()
     for module_name, module in list(sys.modules.items()):
         if module_name.split(".")[0] != "pressroom" or module is None:
@@ -234,8 +241,7 @@ def library_versions() -> list[tuple[str, str]]:
             origin = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
             if isinstance(origin, str):
                 names.add(origin.split(".")[0])
-    found = []
-    for name in sorted(names):
+    for name in sorted(names - set(LOADED_WHEN_NEEDED)):
         module = sys.modules.get(name)
         where = getattr(getattr(module, "__spec__", None), "origin", None) or ""
         if "-packages" + os.sep not in where:
@@ -243,6 +249,15 @@ def library_versions() -> list[tuple[str, str]]:
         version = getattr(module, "__version__", None)
         found.append((name, version if isinstance(version, str) else _file_stamp(where)))
     return found
+
+
+def _origin(name: str) -> str | None:
+    """The file a package is loaded from, found without loading it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None else None
 
 
 def _file_stamp(filename: str | None) -> str:

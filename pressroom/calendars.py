@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Sequence
-
-import icalendar
+from typing import TYPE_CHECKING, Sequence
 
 from pressroom import __version__, urls
 from pressroom.model import Event
 from pressroom.site import Site
+
+if TYPE_CHECKING:
+    import icalendar
 
 ALL_EVENTS = "events/calendar.ics"
 STATUS = {"scheduled": "CONFIRMED", "moved-online": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -50,6 +51,8 @@ def calendar_files(site: Site) -> dict[str, bytes]:
 
 
 def make_calendar(events: Sequence[Event], site: Site, name: str) -> bytes:
+    import icalendar  # here, not at the top: most rebuilds make no calendar (a tenth of a second)
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//Pressroom {__version__}//{site.config.title}//EN")
     calendar.add("version", "2.0")
@@ -62,6 +65,8 @@ def make_calendar(events: Sequence[Event], site: Site, name: str) -> bytes:
 
 
 def make_vevent(event: Event, site: Site) -> icalendar.Event:
+    import icalendar
+
     page = site.config.base_url + event.url
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event, site.config.base_url))

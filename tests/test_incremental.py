@@ -270,3 +270,40 @@ def test_changes_named_to_a_build_that_failed_early_are_not_lost(site, tmp_path)
     builder.build(NOW, changed=[site / "pressroom.toml"])  # only the fix is named this time
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path)
     assert "Silver label" in (site / "output/index.html").read_text()
+
+
+@pytest.mark.parametrize("library", ["markdown", "icalendar"])
+def test_a_library_upgraded_makes_what_was_made_with_it_stale(site, tmp_path, monkeypatch, library):
+    """Markdown and icalendar are loaded only when a build needs them, yet an upgrade of
+    either still counts, even for a build that does not load it."""
+    from pressroom import cache, pipeline
+
+    installed = tmp_path / f"{library}-init.py"
+    installed.write_text("__version__ = '1.0'\n")
+    real_origin = cache._origin
+    monkeypatch.setattr(cache, "_origin", lambda name: str(installed) if name == library else real_origin(name))
+    Builder(site).build(NOW)
+    installed.write_text("__version__ = '1.0.1'\n")  # pip install --upgrade
+    parsed = []
+    for folder, parser in pipeline.CONTENT.items():
+        monkeypatch.setitem(pipeline.CONTENT, folder, lambda *args, parser=parser: parsed.append(args) or parser(*args))
+    Builder(site).build(NOW)
+    assert len(parsed) == len(list((site / "content").rglob("*.md")))  # every file parsed again
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path)
+
+
+def test_libraries_loaded_when_needed_count_the_same_loaded_or_not():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, pressroom.pipeline\n"
+        "from pressroom.cache import code_salt, library_versions, LOADED_WHEN_NEEDED\n"
+        "before = code_salt()\n"
+        "assert not any(name in sys.modules for name in LOADED_WHEN_NEEDED), 'loaded too early'\n"
+        "assert {name for name, _ in library_versions()} >= set(LOADED_WHEN_NEEDED)\n"
+        "import markdown, icalendar\n"
+        "assert code_salt() == before\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
