@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import shlex
 import signal
@@ -79,9 +80,10 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, then_exit: bool = False) -> int:
+    """Run one command; `then_exit` when the process ends with it (see entry())."""
     try:
-        return run_command(argv)
+        return run_command(argv, then_exit)
     finally:
         # The command is over: a Ctrl-C from now on has nothing left to stop. Ignored, it stays
         # ignored while Python shuts down, which would otherwise hand Ctrl-C back to the system
@@ -95,7 +97,7 @@ def entry(argv: Sequence[str] | None = None) -> NoReturn:
     once. A normal exit frees the build's objects one by one first, a fifth of a second after
     a build of ten thousand releases spent on nothing: every file is written and closed by
     then, and the worker pool is gone, so only the terminal's buffers are left to flush."""
-    code = main(argv)
+    code = main(argv, then_exit=True)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
             stream.flush()
@@ -111,8 +113,12 @@ def forget_interrupts_already_handled() -> None:
     eval("None")  # noqa: S307 - a constant string, never content
 
 
-def run_command(argv: Sequence[str] | None) -> int:
+def run_command(argv: Sequence[str] | None, then_exit: bool = False) -> int:
     args = make_parser().parse_args(argv)
+    if then_exit and args.run is not run_serve:
+        # All this process's garbage goes when it ends: no collection after the build (its
+        # first pass would look at every object the build made, 0.1 s at 10,000 releases).
+        gc.disable()
     try:
         return args.run(args)
     except UsageError as problem:
