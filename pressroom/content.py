@@ -77,11 +77,12 @@ def path_order(path: str) -> str:
     return path.replace("/", "\0")
 
 
-def scan_content(site_dir: Path, folders: Sequence[str]) -> tuple[dict[str, FileState], list[SiteError]]:
+def scan_content(site_dir: Path, folders: Sequence[str], walked: Sequence[tuple[str, os.DirEntry]] | None = None) -> tuple[dict[str, FileState], list[SiteError]]:
+    """The content files with their states; `walked`: a walk of content/ made already."""
     states: dict[str, FileState] = {}
     errors: list[SiteError] = []
     for folder in folders:
-        found, problems = scan_files(site_dir, folder)
+        found, problems = scan_files(site_dir, folder, walked=walked)
         states.update(found)
         errors.extend(problems)
     return states, errors

@@ -185,14 +185,14 @@ class Builder:
         return replace(report, seconds=time.perf_counter() - started)
 
     def _take_what_was_looked_at(self) -> None:
-        """What unchanged.reuse() read before this build took the lock: its inputs, and its
-        look at the output when no other build has run since (the record is as it was)."""
+        """What unchanged.reuse() read before this build took the lock (the inputs, with the
+        content files' states, and the output), unless another build has run since: its
+        record is then another, and this build looks again."""
         looked = self._looked
-        if looked is None:
+        if looked is None or looked.record is None or looked.record != unchanged.recall(self.site_dir, self.output_dir, self.options):
             return
         self._inputs = looked.inputs
-        if looked.output is not None and looked.record == unchanged.recall(self.site_dir, self.output_dir, self.options):
-            self._output = looked.output
+        self._output = looked.output
 
     def _build(self, now: datetime, since: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
         config = load_config(self.site_dir, self.base_url)
@@ -311,7 +311,11 @@ class Builder:
         states, errors = None, []
         if since is not None:
             states = rescan_content(self.site_dir, list(CONTENT), *since)
-        if states is None:
+        if states is None and self._inputs is not None and self._inputs.content is not None:
+            # The look at the inputs (unchanged.read_inputs) walked content/ already.
+            seen_ns = self._inputs.seen_ns
+            states, errors = scan_content(self.site_dir, list(CONTENT), self._inputs.content)
+        elif states is None:
             states, errors = scan_content(self.site_dir, list(CONTENT))
         self._content_states = None if errors else states
         previous = self._entries if self._entries is not None else load_entries(self.cache)

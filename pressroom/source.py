@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import frontmatter
 import yaml
@@ -130,16 +130,22 @@ def list_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list
     return [site_dir / rel for rel, _ in found], errors
 
 
-def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list[tuple[str, tuple[int, int]]], list[SiteError]]:
+def scan_files(site_dir: Path, folder: str, pattern: str = "*.md",
+               walked: Sequence[tuple[str, os.DirEntry]] | None = None) -> tuple[list[tuple[str, tuple[int, int]]], list[SiteError]]:
     """Like list_files, with each file's size and modification time: one stat per file, so
-    a rebuild can tell which of ten thousand files changed in a few milliseconds."""
+    a rebuild can tell which of ten thousand files changed in a few milliseconds. `walked`:
+    what a walk() of a folder above this one found already (its entries keep their stats)."""
     root = site_dir / folder
     if not root.is_dir():
         return [], []
     site_real = site_dir.resolve()
     root_inside = root.resolve().is_relative_to(site_real)
     files, errors = [], []
-    for rel, entry in walk(root, folder + "/", hidden=False):  # no editors' swap files, hidden folders
+    if walked is None or root.is_symlink():  # a walk from above does not enter a linked folder
+        entries: Iterable[tuple[str, os.DirEntry]] = walk(root, folder + "/", hidden=False)  # no editors' swap files, hidden folders
+    else:
+        entries = below(walked, folder + "/")
+    for rel, entry in entries:
         try:
             link = entry.is_symlink()
             inside = Path(entry.path).resolve().is_relative_to(site_real) if link else root_inside
@@ -159,6 +165,14 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md") -> tuple[list
 
 def _outside(rel: str, link: str) -> SiteError:
     return SiteError(rel, None, f"is a link to {os.path.realpath(link)}, outside the site; it was not used. Copy what you need into the site instead")
+
+
+def below(walked: Iterable[tuple[str, os.DirEntry]], prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """What walk(folder, prefix, hidden=False) finds, from a walk of a folder above it."""
+    start = len(prefix)
+    for rel, entry in walked:
+        if rel.startswith(prefix) and not any(part.startswith(".") for part in rel[start:].split("/")):
+            yield rel, entry
 
 
 def walk(folder: Path, prefix: str = "", hidden: bool = True) -> Iterator[tuple[str, os.DirEntry]]:

@@ -21,7 +21,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -96,6 +96,10 @@ class Inputs:
 
     digest: str
     by_content: tuple[str, ...] = ()
+    # What the look found in content/ (walk() entries, which keep their stats), and when it
+    # began: the build takes the content files' states from it instead of looking again.
+    content: tuple[tuple[str, os.DirEntry], ...] | None = field(default=None, compare=False, repr=False)
+    seen_ns: int = 0
 
 
 def read_inputs(site_dir: Path, options: tuple[str, ...], by_content: Sequence[str] = ()) -> Inputs:
@@ -108,8 +112,9 @@ def read_inputs(site_dir: Path, options: tuple[str, ...], by_content: Sequence[s
     for part in (sys.version, sys.executable, *options):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     roots = [(site_dir / name, name + "/") for name in SITE_INPUTS] + [(PACKAGE_DIR, "pressroom:")]
+    content: list[tuple[str, os.DirEntry]] = []
     for root, prefix in roots:
-        for rel, path, (size, mtime) in sorted(file_states(root, prefix)):
+        for rel, path, (size, mtime) in sorted(file_states(root, prefix, content if prefix == "content/" else None)):
             if rel in wanted or too_recent(mtime, seen_ns):
                 read.append(rel)
                 h.update(b"%s\0c%s\0" % (rel.encode("utf-8", "surrogateescape"), content_digest(path)))
@@ -120,7 +125,7 @@ def read_inputs(site_dir: Path, options: tuple[str, ...], by_content: Sequence[s
             h.update(b"%s\0%d\0" % (folder.encode("utf-8", "surrogateescape"), os.stat(folder).st_mtime_ns))
         except OSError:
             continue
-    return Inputs(h.hexdigest(), tuple(read))
+    return Inputs(h.hexdigest(), tuple(read), tuple(content), seen_ns)
 
 
 def content_digest(path: str) -> bytes:
@@ -131,13 +136,16 @@ def content_digest(path: str) -> bytes:
         return b"?"
 
 
-def file_states(root: Path, prefix: str) -> list[tuple[str, str, tuple[int, int]]]:
-    """(name, path, (size, modification time)) of the file `root` or of every file below it."""
+def file_states(root: Path, prefix: str, walked: list[tuple[str, os.DirEntry]] | None = None) -> list[tuple[str, str, tuple[int, int]]]:
+    """(name, path, (size, modification time)) of the file `root` or of every file below it;
+    what the walk met is added to `walked`."""
     if root.is_file():
         stat = root.stat()
         return [(prefix, str(root), (stat.st_size, stat.st_mtime_ns))]
     found = []
     for rel, entry in walk(root, prefix):
+        if walked is not None:
+            walked.append((rel, entry))
         if "__pycache__/" in rel:
             continue
         try:
@@ -262,9 +270,9 @@ class Look:
     report: BuildReport | None = None
     inputs: Inputs | None = None
     # The output's files and folders, when they are as the record says (else None), once
-    # the look that runs in a thread is over: call it to wait.
+    # the look that runs in another process is over: call it to wait.
     output: Callable[[], dict[str, FileState] | None] | None = None
-    record: LastBuild | None = None  # the record they are checked against
+    record: LastBuild | None = None  # the last build's record, as it was when they were read
 
 
 def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
@@ -285,7 +293,7 @@ def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = Fals
         if inputs.digest != last.inputs or not last.holds_at(now):
             return Look(None, inputs, output, last)  # the build needs the look later, if at all
         if output() is None:
-            return Look(None, inputs)
+            return Look(None, inputs, None, last)
         written = write_build_info(output_dir, last.build_info(now))
     return Look(BuildReport(
         pages=last.pages,

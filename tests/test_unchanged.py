@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import time
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -189,6 +190,22 @@ def test_what_reuse_saw_is_not_trusted_after_another_build_ran(site, tmp_path):
     build(site, now=NOW)
     (site / "output/stray.html").write_text("not ours")  # what the stale look cannot know of
     Builder(site, remember=True, looked=looked).build(NOW)
+    assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def test_an_edit_builds_from_the_look_at_the_inputs_without_walking_the_content_again(site, tmp_path, monkeypatch):
+    from pressroom import source, unchanged
+
+    build(site, now=NOW)
+    write_files(site, CHANGES["add a release"])
+    age(site)
+    walked, real_walk = [], source.walk
+    for module in (source, unchanged):
+        monkeypatch.setattr(module, "walk", lambda folder, *args, **kwargs: walked.append(Path(folder)) or real_walk(folder, *args, **kwargs))
+    report = build(site, now=NOW)
+    assert report.site is not None and "Brand new" in [release.title for release in report.site.releases]
+    assert [folder for folder in walked if folder.is_relative_to(site / "content")] == [site / "content"]  # once, by the look
+    monkeypatch.undo()
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
 
 

@@ -93,3 +93,38 @@ def test_a_link_among_the_changed_paths_asks_for_a_full_scan(tmp_path):
     (news / "passwd.md").symlink_to("/etc/passwd")
     assert rescan_content(tmp_path, FOLDERS, states, [news / "passwd.md"]) is None
     assert scan_content(tmp_path, FOLDERS)[1] != []  # where the full scan refuses it, with its reason
+
+
+def walked_by_the_look_at_the_inputs(site: Path):
+    from pressroom.unchanged import read_inputs
+
+    return read_inputs(site, ()).content
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(steps, max_size=8))
+def test_the_walk_of_the_look_at_the_inputs_finds_what_a_scan_of_the_content_finds(sites, steps):
+    """A command-line build takes the content files' states from the look that decided it
+    must build (read_inputs walks content/ anyway) instead of walking content/ again."""
+    site = sites / f"site-{next(_runs)}"
+    (site / "content/news").mkdir(parents=True)
+    for step in steps:
+        apply(site, step)
+    assert scan_content(site, FOLDERS, walked_by_the_look_at_the_inputs(site)) == scan_content(site, FOLDERS)
+
+
+def test_the_walk_of_the_look_at_the_inputs_treats_links_as_a_scan_does(tmp_path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (site / "content/news/2024").mkdir(parents=True)
+    (site / "shared").mkdir()
+    outside.mkdir()
+    (outside / "passwd.md").write_text("secret")
+    (site / "shared/about.md").write_text("---\ntitle: About\n---\n")
+    (site / "content/news/2024/a.md").write_text("a")
+    (site / "content/news/2024/passwd.md").symlink_to(outside / "passwd.md")  # an error, never read
+    (site / "content/news/elsewhere").symlink_to(outside, target_is_directory=True)
+    (site / "content/pages").symlink_to(site / "shared", target_is_directory=True)  # a linked folder of the site
+    (site / "content/events").symlink_to(outside, target_is_directory=True)  # a linked folder outside it
+    expected = scan_content(site, FOLDERS)
+    assert expected[1] and "content/pages/about.md" in expected[0]  # the cases are there
+    assert scan_content(site, FOLDERS, walked_by_the_look_at_the_inputs(site)) == expected
