@@ -133,7 +133,7 @@ def _quicker_inline_processor() -> type:
     class QuickerInlineProcessor(InlineProcessor):
         def run(self, tree, ancestors=None):
             self._patterns = [
-                (pattern, pattern.getCompiledRegExp().search if isinstance(pattern, NewStylePattern) else None)
+                (pattern, _quick_search(pattern.getCompiledRegExp()) if isinstance(pattern, NewStylePattern) else None)
                 for pattern in self.inlinePatterns
             ]
             return super().run(tree, ancestors)
@@ -155,6 +155,80 @@ def _quicker_inline_processor() -> type:
             return data
 
     return QuickerInlineProcessor
+
+
+@functools.cache
+def _quick_search(pattern: re.Pattern) -> Callable[[str, int], Any]:
+    """pattern.search, which first asks whether the text holds any character that every
+    match needs (in C, much faster than trying a pattern that opens with a look-behind or an
+    alternation at every position): without one, there is no match."""
+    needed = required_characters(pattern)
+    if not needed:
+        return pattern.search
+    has_needed = re.compile("[" + "".join(re.escape(char) for char in sorted(needed)) + "]").search
+    search = pattern.search
+
+    def quick(text: str, start: int = 0) -> Any:
+        return search(text, start) if has_needed(text) else None  # all of it: a look-behind sees before start
+
+    return quick
+
+
+def required_characters(pattern: re.Pattern) -> frozenset[str] | None:
+    """Characters of which every match of `pattern` holds, or has just around it, at least
+    one; None where that cannot be told (case-insensitive patterns, no such element)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants, _parser  # the standard library's own reading of the pattern
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        return _required_in_sequence(list(parsed), _constants)
+    except Exception:  # noqa: BLE001 - another Python's internals: search without the shortcut
+        return None
+
+
+def _required_in_sequence(items: list, c: Any) -> frozenset[str] | None:
+    """Every element of a sequence must match: the smallest set any one of them needs."""
+    best = None
+    for op, argument in items:
+        found = _required_in_element(op, argument, c)
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    return best
+
+
+def _required_in_element(op: Any, argument: Any, c: Any) -> frozenset[str] | None:
+    if op is c.LITERAL:
+        return frozenset(chr(argument))
+    if op is c.IN:  # a class of characters: all of them, if it names them one by one
+        chars: set[str] = set()
+        for kind, value in argument:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < 64:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # a negated class, \w, \s, a wide range
+                return None
+        return frozenset(chars)
+    if op is c.SUBPATTERN:  # (group, flags added, flags removed, sequence)
+        return None if argument[1] & re.IGNORECASE else _required_in_sequence(list(argument[3]), c)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        least, _, sequence = argument
+        return _required_in_sequence(list(sequence), c) if least >= 1 else None
+    if op is c.ATOMIC_GROUP:
+        return _required_in_sequence(list(argument), c)
+    if op is c.BRANCH:  # one of the alternatives matches: each must need something
+        union: set[str] = set()
+        for sequence in argument[1]:
+            found = _required_in_sequence(list(sequence), c)
+            if found is None:
+                return None
+            union |= found
+        return frozenset(union)
+    if op is c.ASSERT:  # a look-ahead or look-behind that must match: (direction, sequence)
+        return _required_in_sequence(list(argument[1]), c)
+    return None  # ., \b, ^, a negative look-around, a back-reference: nothing certain
 
 
 def _extensions(names: list[str], configs: dict[str, dict]) -> list[Any]:
