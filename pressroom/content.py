@@ -112,7 +112,7 @@ def rescan_content(site_dir: Path, folders: Sequence[str], states: dict[str, Fil
         except OSError:
             return None
         if S_ISDIR(stat.st_mode):  # a file came, went or was renamed in it
-            inside = _files_right_inside(path, rel)
+            inside = _files_right_inside(site_dir, path, rel)
             if inside is None:
                 return None
             prefix = rel + "/"
@@ -133,25 +133,20 @@ def rescan_content(site_dir: Path, folders: Sequence[str], states: dict[str, Fil
     return dict(sorted(found.items(), key=scan_order))
 
 
-def _files_right_inside(folder: Path, rel: str) -> dict[str, FileState] | None:
-    """The visible Markdown files right inside one folder (not below), as scan_content() finds
-    them; None if a link is there (a full scan tells whether it leads out of the site)."""
-    found = {}
+def _files_right_inside(site_dir: Path, folder: Path, rel: str) -> dict[str, FileState] | None:
+    """The Markdown files right inside one folder (not below), as scan_content() finds them;
+    None if a link is there, or a file outside the site (a full scan tells and reports)."""
     try:
         with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
-                    continue
-                if entry.is_symlink():
-                    return None
-                if fnmatch.fnmatchcase(entry.name, "*.md") and entry.is_file():
-                    stat = entry.stat()
-                    found[f"{rel}/{entry.name}"] = (stat.st_size, stat.st_mtime_ns)
+            files = [(f"{rel}/{entry.name}", entry) for entry in entries if not entry.is_dir(follow_symlinks=False)]
+        if any(entry.is_symlink() and not entry.name.startswith(".") for _, entry in files):
+            return None  # (an editor's lock file, .#x.md, is a link, and never content)
     except FileNotFoundError:
         return {}
     except OSError:
         return None
-    return found
+    found, errors = scan_files(site_dir, rel, walked=files)
+    return None if errors else dict(found)
 
 
 def load_content(

@@ -232,10 +232,10 @@ class Builder:
             staging.abort()
             raise
         self._manifest = Manifest(salt, made)
-        if self.private_output:
+        if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
-        if not self.private_output:  # a private folder is gone when its Builder is
+        else:
             self.cache.put_many({self.manifest_name: self._manifest})
         warnings = sorted_problems(content.warnings())
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))

@@ -134,7 +134,8 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md",
                walked: Sequence[tuple[str, os.DirEntry]] | None = None) -> tuple[list[tuple[str, tuple[int, int]]], list[SiteError]]:
     """Like list_files, with each file's size and modification time: one stat per file, so
     a rebuild can tell which of ten thousand files changed in a few milliseconds. `walked`:
-    what a walk() of a folder above this one found already (its entries keep their stats)."""
+    what a look at this folder or one above it found already, as walk() gives it (the
+    entries keep their stats)."""
     root = site_dir / folder
     if not root.is_dir():
         return [], []

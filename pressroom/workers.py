@@ -94,6 +94,7 @@ def soon_in_another_process(work: Callable[[], T]) -> Callable[[], T]:
             _answer_and_exit(work, write_end)
     os.close(write_end)
     answer = _Answer(read_end, pid)
+
     def result() -> T:
         data = answer.read()
         return pickle.loads(data) if data else work()

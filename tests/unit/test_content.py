@@ -95,6 +95,18 @@ def test_a_link_among_the_changed_paths_asks_for_a_full_scan(tmp_path):
     assert scan_content(tmp_path, FOLDERS)[1] != []  # where the full scan refuses it, with its reason
 
 
+def test_a_link_in_a_named_folder_asks_for_a_full_scan_unless_it_is_hidden(tmp_path):
+    news = tmp_path / "content/news"
+    news.mkdir(parents=True)
+    states, _ = scan_content(tmp_path, FOLDERS)
+    (news / "a.md").write_text("a")
+    (news / ".#a.md").symlink_to("user@host.1234")  # Emacs's lock file while a.md is edited
+    found = rescan_content(tmp_path, FOLDERS, states, [news])
+    assert found is not None and list(found.items()) == list(scan_content(tmp_path, FOLDERS)[0].items())
+    (news / "passwd.md").symlink_to("/etc/passwd")
+    assert rescan_content(tmp_path, FOLDERS, states, [news]) is None
+
+
 def walked_by_the_look_at_the_inputs(site: Path):
     from pressroom.unchanged import read_inputs
 
