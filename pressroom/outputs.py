@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from types import MappingProxyType
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
@@ -22,7 +23,7 @@ import jinja2
 
 from pressroom import workers
 from pressroom.depend import (
-    FULL, Fingerprints, Unfingerprintable, Window, digest, field_names, hash_of, note_template, real, recording,
+    FULL, Fingerprints, Html, Unfingerprintable, Window, digest, field_names, hash_of, note_template, real, recording,
     site_shape, utc, watch_inputs,
 )
 from pressroom.errors import BuildFailed, SiteError
@@ -207,6 +208,109 @@ class Keys:
         return found
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None), datetime, Html})  # never hold a parsed item
+
+
+class Reach:
+    """Whether a product's key could have changed because some parsed items did: the walk
+    Keys.of makes through what the product read, asking at each parsed item whether it is
+    one of `items` instead of summing it up. Only for items whose change leaves the site
+    index as it was (see edits.py): everything else a product read is then unchanged."""
+
+    def __init__(self, site: Any, fingerprints: Fingerprints, items: Iterable[Any]):
+        self.site = real(site)
+        self._known = fingerprints.registered
+        self._items = {id(item) for item in items}
+        self._site_reads: dict[int, tuple[tuple, bool]] = {}
+        self._seen: dict[int, tuple[Any, bool]] = {}
+
+    def unaffected(self, product: Product, made: Made) -> bool:
+        """Made's key is still the product's key (never for one that had none)."""
+        reads = made.reads
+        if not made.key or self.site_read(reads.site):
+            return False
+        spec, inputs = product.spec, product.inputs
+        names = field_names(type(spec))
+        if not names:
+            return not self.anywhere(spec) and not self.inputs_read(inputs, reads.inputs)
+        for name in names:
+            value = getattr(spec, name)
+            if type(value) not in _PLAIN and value is not inputs and self.anywhere(value):
+                return False
+        return not self.inputs_read(inputs, reads.inputs)
+
+    def inputs_read(self, inputs: dict[str, Any], shapes: tuple) -> bool:
+        known, items = self._known, self._items
+        for name, shape in shapes:
+            value = inputs.get(name)
+            found = known.get(id(value))
+            if found is not None and found[0] is value:
+                if id(value) in items:
+                    return True
+            elif type(value) not in _PLAIN and self.along(value, shape):
+                return True
+        return False
+
+    def site_read(self, shape: tuple) -> bool:
+        found = self._site_reads.get(id(shape))
+        if found is None or found[0] is not shape:
+            if shape == FULL:
+                answer = any(self.anywhere(value) for value in real_fields(self.site).values())
+            else:
+                answer = any(self.along(getattr(self.site, name, None), sub) for name, sub in shape)
+            found = self._site_reads[id(shape)] = (shape, answer)
+        return found[1]
+
+    def along(self, value: Any, shape: tuple) -> bool:
+        """As Keys.project walks."""
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return id(value) in self._items
+        if shape is FULL or shape == FULL:
+            return self.anywhere(value)
+        if type(value) is tuple:
+            items = shape[1]
+            if items is None:
+                return False
+            for item in value:  # mostly parsed items: asked here, without a call each
+                found = self._known.get(id(item))
+                if found is not None and found[0] is item:
+                    if id(item) in self._items:
+                        return True
+                elif self.along(item, items):
+                    return True
+            return False
+        if field_names(type(value)):
+            for name, sub in shape[0]:
+                found = getattr(value, name, None)
+                if type(found) not in _PLAIN and self.along(found, sub):
+                    return True
+            return False
+        return self.anywhere(value)
+
+    def anywhere(self, value: Any) -> bool:
+        """As Fingerprints.put walks: into everything."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return False
+        found = self._seen.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            answer = id(value) in self._items
+        elif field_names(kind):
+            answer = any(self.anywhere(getattr(value, name)) for name in field_names(kind))
+        elif isinstance(value, (dict, MappingProxyType)):
+            answer = any(self.anywhere(k) or self.anywhere(v) for k, v in value.items())
+        elif isinstance(value, (tuple, list, set, frozenset)):
+            answer = any(self.anywhere(member) for member in value)
+        else:
+            answer = False  # text, numbers, moments: no parsed item inside
+        self._seen[id(value)] = (value, answer)
+        return answer
+
+
 def real_fields(site: Any) -> dict[str, Any]:
     """All of the site, as a product that used it whole may have."""
     return {name: getattr(site, name) for name in field_names(type(site))}
@@ -226,9 +330,11 @@ def make_outputs(
     staging: Staging,
     now: datetime,
     share: dict[str, Any],
+    unaffected: Callable[[Product, Made], bool] | None = None,
 ) -> dict[str, Made]:
     """Keep what is still good, make the rest; every file ends up recorded in `staging`.
-    `share` is what makers find with workers.shared() (such as the site)."""
+    `share` is what makers find with workers.shared() (such as the site). `unaffected`
+    tells, where it can, that a product's key is as before without computing it."""
     made: dict[str, Made] = {}
     todo: list[int] = []
     now_utc = utc(now)
@@ -239,7 +345,7 @@ def make_outputs(
             holds = windows.get(id(old.window))
             if holds is None:
                 holds = windows[id(old.window)] = old.window.holds_utc(now_utc)
-            if holds and keys.of(product, old.reads) == old.key and all(existing.get(rel) == state for rel, state in old.files):
+            if holds and ((unaffected is not None and unaffected(product, old)) or keys.of(product, old.reads) == old.key) and all(existing.get(rel) == state for rel, state in old.files):
                 made[product.id] = old
                 for rel, state in old.files:
                     staging.keep(rel, state)

@@ -7,7 +7,8 @@ A build redoes only what changed since the previous one: content.py parses only 
 files, outputs.py remakes only outputs whose inputs changed, write.py writes only files
 whose bytes changed. What a build keeps for the next lives in the Builder (the preview
 server keeps one) and in the site's .pressroom-cache/ folder (for the command line). A
-rebuild gives the same bytes as a clean build of the same site.
+Builder told that only the text of items changed keeps its site index and list of outputs
+too (see edits.py). A rebuild gives the same bytes as a clean build of the same site.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from pressroom import calendars, feeds, render, seo, status, unchanged, workers
+from pressroom import calendars, edits, feeds, render, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, rescan_content, save_entries, scan_content
 from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
-from pressroom.outputs import Keys, Made, Product, check_collisions, make_outputs, pack, tracking_templates, unpack
+from pressroom.outputs import Keys, Made, Product, Reach, check_collisions, make_outputs, pack, tracking_templates, unpack
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.report import BuildReport
 from pressroom.site import Site, build_index
@@ -122,6 +123,26 @@ class Manifest:
         self.salt, self.products = state.get("salt", b""), unpack(state.get("products"))
 
 
+@dataclass
+class Plan:
+    """What a build planned from its content: kept by the Builder for the next build, which
+    may keep it while it only changes the text of items (see edits.py)."""
+
+    entries: dict[str, Entry]  # the content it was planned from (the items are in `index`)
+    config: Config
+    salt: bytes
+    index: Site
+    products: list[Product]
+
+    def holds(self, config: Config, salt: bytes, now: datetime) -> bool:
+        """The same configuration and code, and no change of the index due between the
+        planned moment and `now` (an event ending, an embargo lifting)."""
+        if config != self.config or salt != self.salt:
+            return False
+        change = self.index.next_change
+        return utc(self.index.now) <= utc(now) and (change is None or utc(now) < utc(change.moment))
+
+
 class Builder:
     """Builds one site into one output folder, again and again.
 
@@ -152,6 +173,8 @@ class Builder:
         # them, when that is known without a look of this build's own: call it to wait.
         self._output: Callable[[], dict[str, FileState] | None] | None = None
         self._content_states: dict[str, FileState] | None = None  # the content files as the last build saw them
+        self._plan: Plan | None = None  # the last successful build's
+        self._text_edits: list[tuple[Any, Any]] | None = None  # this build's, if only text changed since that one
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -195,26 +218,37 @@ class Builder:
         self._output = looked.output
 
     def _build(self, now: datetime, since: tuple[dict[str, FileState], list[Path]] | None = None) -> BuildReport:
+        plan, self._plan = self._plan, None  # kept again only by a build that succeeds
         config = load_config(self.site_dir, self.base_url)
         salt = code_salt()
         fingerprints = Fingerprints()
-        content = self.parse(config, digest(salt, fingerprints.of(config)), since)
+        content = self.parse(config, digest(salt, fingerprints.of(config)), since, plan)
+        if plan is not None and not (self._text_edits is not None and only_content_changed(self.site_dir, since)
+                                     and plan.holds(config, salt, now)):
+            plan = None
         try:
-            return self._make(content, config, salt, fingerprints, now)
+            return self._make(content, config, salt, fingerprints, now, plan)
         except BuildFailed as failure:
             raise BuildFailed(failure.errors, content.warnings()) from None
 
-    def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime) -> BuildReport:
+    def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime, plan: Plan | None) -> BuildReport:
         output, self._output = self._output, None
         scanned = output or scan_output_soon(Path(self.output_dir).resolve())
-        index = index_site(content, config, now.astimezone(config.tz), self.preview)
+        if plan is not None:  # only the text of some items changed: the index is as planned
+            for old, new in self._text_edits or ():
+                edits.put_text(old, new)
+            self._keep_planned_items(content.entries, plan.entries)
+            index = replace(plan.index, now=now.astimezone(config.tz))
+        else:
+            index = index_site(content, config, now.astimezone(config.tz), self.preview)
         for entry in content.entries.values():
             if entry.item is not None:
                 fingerprints.register(entry.item, entry.key)
         site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
-        products = plan_products(site)
+        products = plan.products if plan is not None else plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
+        unaffected = Reach(site, fingerprints, [old for old, _ in self._text_edits or ()]).unaffected if plan is not None else None
         previous = self._manifest if self._manifest is not None else self.cache.get(self.manifest_name)
         old = previous.products if isinstance(previous, Manifest) and previous.salt == salt else {}
         existing = scanned()
@@ -225,13 +259,14 @@ class Builder:
         staging = Staging.open(self.output_dir)
         try:
             share = {"site": site, "site_dir": self.site_dir}
-            made = make_outputs(products, old, existing, keys, staging, now, share)
+            made = make_outputs(products, old, existing, keys, staging, now, share, unaffected)
             staging.put_assets(asset_dirs(self.site_dir))
             result = staging.commit(existing)
         except BaseException:
             staging.abort()
             raise
         self._manifest = Manifest(salt, made)
+        self._plan = Plan(content.entries, config, salt, index, products)
         if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
@@ -257,6 +292,15 @@ class Builder:
             warnings=warnings,
             notes=notes,
         )
+
+    @staticmethod
+    def _keep_planned_items(entries: dict[str, Entry], planned: dict[str, Entry]) -> None:
+        """The entries of files whose text changed hold the planned items (which now have
+        that text), so the next build's plan finds them."""
+        for path, entry in entries.items():
+            old = planned[path].item
+            if entry.item is not old:
+                entries[path] = replace(entry, item=old)
 
     def leave_record(self, index: Site, made: dict[str, Made], files: dict[str, FileState], counted: tuple[int, int], notes: str, warnings: list[SiteError]) -> None:
         """What unchanged.reuse() needs to answer the next build without building, from the
@@ -295,15 +339,17 @@ class Builder:
         checked (through the cache); raises BuildFailed with all the errors found."""
         try:
             config = load_config(self.site_dir, self.base_url)
+            self._plan = None  # the content it was planned from is read again
             content = self.parse(config, digest(code_salt(), Fingerprints().of(config)))
             return index_site(content, config, now.astimezone(config.tz), self.preview)
         finally:
             self.cache.close()
 
-    def parse(self, config: Config, salt: bytes, since: tuple[dict[str, FileState], list[Path]] | None = None) -> Content:
+    def parse(self, config: Config, salt: bytes, since: tuple[dict[str, FileState], list[Path]] | None = None, plan: Plan | None = None) -> Content:
         """Every content file, parsed again only where it changed; errors stop the build.
         Files are looked at one by one, unless `since` gives their states as the last build
-        saw them and the paths that changed since."""
+        saw them and the paths that changed since. With the last build's `plan`, tells in
+        self._text_edits whether only the text of items changed since."""
         seen_ns = time.time_ns()
         identity = self.cache.identity() if self.cache.store() is not None else None
         if identity != self._cache_identity:  # the cache was deleted: what was kept points into it
@@ -322,10 +368,19 @@ class Builder:
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)
         save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))
         self._entries = content.entries
+        self._text_edits = edits.text_edits(previous, content.entries, changed) if plan is not None and previous is plan.entries else None
         errors += content.errors() + check_templates_and_assets(self.site_dir)
         if errors:
             raise BuildFailed(errors, content.warnings())
         return content
+
+
+def only_content_changed(site_dir: Path, since: tuple[dict[str, FileState], list[Path]] | None) -> bool:
+    """The paths named as changed are all in content/ (no template, asset or setting)."""
+    if since is None:
+        return False
+    content = site_dir / "content"
+    return all(path == content or content in path.parents for path in map(Path, since[1]))
 
 
 def check_templates_and_assets(site_dir: Path) -> list[SiteError]:

@@ -1,0 +1,278 @@
+"""A live Builder (the preview's) told that only the text of items changed keeps its plan:
+no new site index, no new list of outputs, keys only for the outputs that show the edited
+items. Whatever path a rebuild takes, its output is exactly a clean build's.
+
+The example site is used: releases with event and label blocks, standalone events and
+labels, pages, tags and feeds all show text somewhere.
+"""
+
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pressroom import pipeline
+from pressroom.cache import CACHE_DIR
+from pressroom.errors import BuildFailed
+from pressroom.pipeline import Builder, build
+from tests.conftest import EXAMPLE_AS_OF, ROOT, tree
+from tests.test_incremental import without_marker
+
+NOW = EXAMPLE_AS_OF
+AWARD = "content/news/2024/2024-01-09-medvia-awarded-bronze-label.md"  # with an event and a label block
+SILVER = "content/news/2026/2026-02-10-medvia-awarded-silver-label.md"  # with a label block
+SEMINAR = "content/events/2026/breakfast-seminar-reimbursement-digital-health.md"
+NCE = "content/labels/nic-nce.md"
+ABOUT = "content/pages/about.md"
+
+
+@pytest.fixture
+def example(tmp_path):
+    return copy_of_example(tmp_path / "site")
+
+
+def copy_of_example(site: Path) -> Path:
+    for folder in ("content", "templates", "assets"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, site / folder)
+    shutil.copy(ROOT / "pressroom.toml", site)
+    return site
+
+
+@pytest.fixture
+def planned(monkeypatch):
+    """What the builds since the last clear() made anew: "index", "plan" (clean builds of
+    copies, for comparison, count too: clear before the build asked about)."""
+    plans = []
+    index_site, plan_products = pipeline.index_site, pipeline.plan_products
+
+    def counted_index(*args, **kwargs):
+        plans.append("index")
+        return index_site(*args, **kwargs)
+
+    def counted_plan(*args, **kwargs):
+        plans.append("plan")
+        return plan_products(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "index_site", counted_index)
+    monkeypatch.setattr(pipeline, "plan_products", counted_plan)
+    return plans
+
+
+def clean_build(site: Path, tmp: Path, now=NOW, drafts=False) -> dict[str, bytes]:
+    copy = tmp / f"clean-{len(list(tmp.glob('clean-*')))}"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(CACHE_DIR, "output", "preview-out", ".output.*"))
+    build(copy, copy / "output", drafts=drafts, now=now)
+    return without_marker(tree(copy / "output"))
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> Path:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def append(site: Path, rel: str, words: str) -> Path:
+    path = site / rel
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+    return path
+
+
+def live_builder(site: Path, preview: bool) -> Builder:
+    builder = Builder(site, site / "preview-out", preview=preview, private_output=True)
+    builder.build(NOW)
+    return builder
+
+
+def assert_clean(builder: Builder, site: Path, tmp: Path, now=NOW) -> None:
+    expected = clean_build(site, tmp, now, drafts=builder.preview)
+    got = without_marker(tree(builder.output_dir))
+    assert sorted(got) == sorted(expected)
+    assert [rel for rel in sorted(got) if got[rel] != expected[rel]] == []
+
+
+TEXT_EDITS = {
+    "the body of a release with an event and a label": lambda site: append(site, AWARD, "A sentence added in the preview."),
+    "the first paragraph of a release without a summary": lambda site: edit(site, "content/news/2024/2024-03-12-interreg-north-sea-homecare-project.md", "\n---\n", "\n---\nA new opening paragraph.\n\n"),
+    "the summary of a release": lambda site: edit(site, SILVER, "summary: Two years after", "summary: Two full years after"),
+    "the body of a standalone event": lambda site: append(site, SEMINAR, "We apologise for the inconvenience."),
+    "the body of a label": lambda site: append(site, NCE, "The status was confirmed in 2026."),
+    "the body of a page in the menu": lambda site: append(site, ABOUT, "We moved in 2026."),
+}
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "published only"])
+def test_text_edits_keep_the_plan_and_build_like_a_clean_build(example, tmp_path, planned, preview):
+    builder = live_builder(example, preview)
+    for name, change in TEXT_EDITS.items():
+        path = change(example)
+        planned.clear()
+        report = builder.build(NOW, changed=[path])
+        assert planned == [], name  # no new index, no new plan
+        assert report.written >= 1, name
+        assert_clean(builder, example, tmp_path)
+    assert "A sentence added in the preview." in (builder.output_dir / "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
+
+
+def test_a_text_edit_remakes_only_the_outputs_that_show_the_text(example, tmp_path, monkeypatch):
+    builder = live_builder(example, preview=True)
+    made = []
+    make_chunk = pipeline.make_outputs.__globals__["make_chunk"]
+
+    def counted(indices):
+        products = pipeline.workers.shared("products")
+        made.extend(products[i].id for i in indices)
+        return make_chunk(indices)
+
+    monkeypatch.setitem(pipeline.make_outputs.__globals__, "make_chunk", counted)
+    builder.build(NOW, changed=[append(example, NCE, "Confirmed.")])
+    monkeypatch.undo()  # the clean build below uses the worker pool
+    assert "labels/norwegian-centre-of-expertise-nce/index.html" in made
+    assert "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html" not in made  # shows nothing of that label
+    assert len(made) < 10, made
+    assert_clean(builder, example, tmp_path)
+
+
+EDITS_BEYOND_TEXT = {
+    "a title": lambda site: edit(site, AWARD, "title: MEDVIA awarded Bronze", "title: MEDVIA receives Bronze"),
+    "tags": lambda site: edit(site, SILVER, "tags: [awards,", "tags: [silver, awards,"),
+    "an event block's city": lambda site: edit(site, AWARD, "city: Brussels", "city: Bruxelles"),
+    "a label's level": lambda site: edit(site, SILVER, "level: silver", "level: gold"),
+    "a standalone event's status": lambda site: edit(site, SEMINAR, "status: cancelled", "status: scheduled"),
+    "the line a title is on": lambda site: edit(site, AWARD, "---\ntitle:", "---\n# a comment\ntitle:"),
+    "the line an event block is on": lambda site: edit(site, AWARD, "\nevent:", "\n# the closing event\nevent:"),
+    "a page's place in the menu": lambda site: edit(site, ABOUT, "menu: 1", "menu: 9"),
+}
+
+
+@pytest.mark.parametrize("change", list(EDITS_BEYOND_TEXT))
+def test_an_edit_beyond_the_text_plans_again(example, tmp_path, planned, change):
+    builder = live_builder(example, preview=True)
+    append(example, AWARD, "First, a text edit.")  # the plan is kept...
+    builder.build(NOW, changed=[example / AWARD])
+    planned.clear()
+    path = EDITS_BEYOND_TEXT[change](example)  # ...and given up here
+    builder.build(NOW, changed=[path])
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+
+
+def test_a_text_edit_with_a_template_or_setting_changed_plans_again(example, tmp_path, planned):
+    builder = live_builder(example, preview=True)
+    page = example / "templates/page.html"
+    page.parent.mkdir(exist_ok=True)
+    page.write_text('{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1>{{ page.body_html | safe }}{% endblock %}\n', encoding="utf-8")
+    planned.clear()
+    builder.build(NOW, changed=[append(example, ABOUT, "Text."), page])
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+    planned.clear()
+    config = example / "pressroom.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size = 10", "page_size = 3", 1), encoding="utf-8")
+    builder.build(NOW, changed=[append(example, ABOUT, "More text."), config])
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+    planned.clear()
+    append(example, ABOUT, "Unknown.")
+    builder.build(NOW)  # not told what changed
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+
+
+def test_time_passing_a_change_of_the_index_plans_again(example, tmp_path, planned):
+    builder = live_builder(example, preview=False)
+    planned.clear()
+    later = NOW + timedelta(minutes=5)  # nothing on the example site changes then
+    builder.build(later, changed=[append(example, AWARD, "Five minutes later.")])
+    assert planned == []
+    assert_clean(builder, example, tmp_path, now=later)
+    planned.clear()
+    seminar_over = NOW + timedelta(days=3)  # the breakfast seminar of 3 December is over
+    builder.build(seminar_over, changed=[append(example, AWARD, "Three days later.")])
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path, now=seminar_over)
+    planned.clear()
+    builder.build(NOW, changed=[append(example, AWARD, "Back in time.")])  # a clock set back
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+
+
+def test_a_failed_build_between_text_edits_loses_nothing(example, tmp_path, planned):
+    builder = live_builder(example, preview=True)
+    append(example, AWARD, "Edited before the mistake.")
+    builder.build(NOW, changed=[example / AWARD])
+    broken = edit(example, NCE, "level: nce", "level: [nce")
+    with pytest.raises(BuildFailed):
+        builder.build(NOW, changed=[broken])
+    edit(example, NCE, "level: [nce", "level: nce")
+    planned.clear()
+    builder.build(NOW, changed=[append(example, NCE, "Fixed, and edited.")])
+    assert planned == ["index", "plan"]  # the plan went with the failed build
+    assert_clean(builder, example, tmp_path)
+    planned.clear()
+    builder.build(NOW, changed=[append(example, NCE, "Edited again.")])
+    assert planned == []
+    assert_clean(builder, example, tmp_path)
+
+
+def test_a_builder_whose_cache_was_deleted_plans_again(example, tmp_path, planned):
+    builder = live_builder(example, preview=True)
+    shutil.rmtree(example / CACHE_DIR)
+    planned.clear()
+    builder.build(NOW, changed=[append(example, AWARD, "After the cache went.")])
+    assert planned == ["index", "plan"]
+    assert_clean(builder, example, tmp_path)
+
+
+OPERATIONS = st.lists(
+    st.tuples(st.sampled_from(["text", "summary", "title", "tags", "add", "delete", "event text", "label text", "time"]), st.integers(0, 40)),
+    min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=6, deadline=None)
+@given(OPERATIONS)
+def test_any_sequence_of_edits_told_to_a_live_builder_builds_like_a_clean_build(tmp_path_factory, operations):
+    site = copy_of_example(tmp_path_factory.mktemp("site"))
+    tmp = tmp_path_factory.mktemp("clean")
+    builder = live_builder(site, preview=True)
+    now = NOW
+    for operation, n in operations:
+        releases = sorted((site / "content/news").rglob("*.md"))
+        target = releases[n % len(releases)]
+        if operation == "text":
+            changed = [append(site, target.relative_to(site).as_posix(), f"Edit {n}.")]
+        elif operation == "summary":  # the summary line, or the first paragraph where there is none
+            text = target.read_text(encoding="utf-8")
+            target.write_text(re.sub(r"(?m)^summary: .*$", f"summary: Summary {n}.", text, 1) if "\nsummary: " in text else text.replace("\n---\n", f"\n---\nOpening {n}.\n\n", 1), encoding="utf-8")
+            changed = [target]
+        elif operation == "title":
+            target.write_text(re.sub(r"(?m)^title: .*$", f"title: Title {n}", target.read_text(encoding="utf-8"), 1), encoding="utf-8")
+            changed = [target]
+        elif operation == "tags":
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace("tags: [", f"tags: [t{n}, ", 1) if "tags: [" in text else text.replace("---\n", f"---\ntags: [t{n}]\n", 1), encoding="utf-8")
+            changed = [target]
+        elif operation == "add":
+            new = site / f"content/news/2025/new-{n}.md"
+            new.parent.mkdir(exist_ok=True)
+            new.write_text(f"---\ntitle: New {n}\ndate: 2025-0{1 + n % 9}-1{n % 10}\ntags: [t{n}]\n---\nText {n}.\n", encoding="utf-8")
+            changed = [new.parent, new]
+        elif operation == "delete":
+            target.unlink()
+            changed = [target.parent, target]
+        elif operation == "event text":
+            changed = [append(site, SEMINAR, f"Note {n}.")]
+        elif operation == "label text":
+            changed = [append(site, NCE, f"Note {n}.")]
+        else:
+            now = now + timedelta(hours=n)
+            changed = []
+        builder.build(now, changed=changed)
+        assert_clean(builder, site, tmp, now=now)
