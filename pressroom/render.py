@@ -47,8 +47,11 @@ class RenderJob:
 
 def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
     folders = [str(site_dir / "templates")] if site_dir and (site_dir / "templates").is_dir() else []
+    theme = str(THEME_DIR / "templates")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders + [str(THEME_DIR / "templates")]),
+        # A site's template replaces the theme's of the same name, and may extend it as
+        # "theme/<name>" to change only some blocks.
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(folders + [theme]), jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(theme)})]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

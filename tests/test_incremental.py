@@ -74,6 +74,7 @@ CHANGES = {
     "publish a draft": {"content/news/2024/draft.md": SITE["content/news/2024/draft.md"].replace("draft: true", "draft: false")},
     "edit a page in the menu": {"content/pages/about.md": "---\ntitle: About us\nmenu: 1\n---\nStill a cluster.\n"},
     "add a template": {"templates/release.html": '{% extends "base.html" %}{% block content %}<h1>{{ release.title }}</h1>{{ release.body_html | safe }}{% endblock %}\n'},
+    "add a template that extends the theme's": {"templates/page.html": '{% extends "theme/page.html" %}{% block content %}{{ super() }}<p>Extra</p>{% endblock %}\n'},
     "add an asset": {"assets/img/new.svg": "<svg id='new'/>"},
     "change the config": {"pressroom.toml": MINIMAL_CONFIG.replace("Test Newsroom", "Renamed Newsroom").replace("page_size = 2", "page_size = 1")},
     "change the time zone": {"pressroom.toml": MINIMAL_CONFIG.replace("Europe/Oslo", "America/New_York")},

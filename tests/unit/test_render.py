@@ -50,6 +50,14 @@ def test_a_site_template_overrides_the_theme(tmp_path):
     assert b"Skip to content" in files["404.html"]
 
 
+def test_a_site_template_can_extend_the_theme_template_it_replaces(tmp_path):
+    write_files(tmp_path, {"templates/404.html": "{% extends 'theme/404.html' %}{% block content %}{{ super() }}<p>Call us.</p>{% endblock %}"})
+    page = render(tmp_path)["404.html"].decode()
+    assert "<h1>Page not found</h1>" in page  # the theme's block...
+    assert page.index("Page not found</h1>") < page.index("<p>Call us.</p>") < page.index("</main>")  # ...then the site's
+    assert 'name="robots" content="noindex"' in page  # the theme's other blocks stay
+
+
 def errors_of(tmp_path, files: dict[str, str]) -> list[str]:
     write_files(tmp_path, files)
     with pytest.raises(BuildFailed) as failure:
