@@ -97,6 +97,14 @@ def assert_clean(builder: Builder, site: Path, tmp: Path, now=NOW) -> None:
     assert [rel for rel in sorted(got) if got[rel] != expected[rel]] == []
 
 
+def keys_of(builder: Builder, now=None) -> dict[str, bytes]:
+    """The key of every output as the builder's last build left it (after building, if `now`):
+    an output kept without a new key must have the key a build from scratch gives it."""
+    if now is not None:
+        builder.build(now)
+    return {pid: made.key for pid, made in builder._manifest.products.items()}
+
+
 TEXT_EDITS = {
     "the body of a release with an event and a label": lambda site: append(site, AWARD, "A sentence added in the preview."),
     "the first paragraph of a release without a summary": lambda site: edit(site, "content/news/2024/2024-03-12-interreg-north-sea-homecare-project.md", "\n---\n", "\n---\nA new opening paragraph.\n\n"),
@@ -117,6 +125,7 @@ def test_text_edits_keep_the_plan_and_build_like_a_clean_build(example, tmp_path
         assert planned == [], name  # no new index, no new plan
         assert report.written >= 1, name
         assert_clean(builder, example, tmp_path)
+        assert keys_of(builder) == keys_of(Builder(example, tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}", preview=preview, private_output=True), now=NOW), name
     assert "A sentence added in the preview." in (builder.output_dir / "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
 
 
