@@ -285,3 +285,4 @@ def test_any_sequence_of_edits_told_to_a_live_builder_builds_like_a_clean_build(
             changed = []
         builder.build(now, changed=changed)
         assert_clean(builder, site, tmp, now=now)
+        assert keys_of(builder) == keys_of(Builder(site, tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}", preview=True, private_output=True), now=now)
