@@ -10,14 +10,16 @@ Forking is safe only when no other thread is in the middle of something: a worke
 copy of every lock as it was, and one held by another thread stays held in the worker for
 ever. A program that runs threads beside its builds (the preview's web server) names them
 with quiet_while_forking(), and each pool is forked while they wait. And a worker must die
-when the pool stops it with TERM: it must not inherit a Python handler for TERM (`pressroom
-serve` has one), which a TERM arriving just as the worker goes to sleep on the pool's queue
-never runs, so that the worker, and the build waiting for it, would hang.
+when TERM reaches it: it must not inherit a Python handler for TERM (`pressroom serve` has
+one), which a TERM arriving just as the worker goes to sleep on the pool's queue never runs,
+so that the worker, and the build waiting for it, would hang. The pool itself never kills a
+worker to stop early (see run_chunks): it tells them to stop, through shared memory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import pickle
@@ -30,6 +32,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _shared: dict[str, Any] = {}  # what forked workers inherit for the duration of one pool
+_STOP = "pressroom.workers.stop"  # in _shared: set when the pool is to stop
 _pauses: list[Callable[[], ContextManager[None]]] = []  # see quiet_while_forking
 
 
@@ -68,15 +71,44 @@ def run_chunks(
                 yield work(chunk)
             return
         size = max(1, -(-len(items) // (workers * per_worker)))
+        context = multiprocessing.get_context("fork")
+        _shared[_STOP] = stop = context.RawValue("b", 0)  # shared memory, seen by the workers
         with signals_held(frozenset({signal.SIGINT})):  # Ctrl-C inside the pool's machinery can hang it
             with _others_paused(), signals_held(frozenset({signal.SIGTERM})):  # until each worker has let TERM kill it
-                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_become_worker)
-            with pool:
-                for result in pool.imap_unordered(work, _chunks(items, size)):
+                pool = context.Pool(workers, initializer=_become_worker)
+            try:
+                results = pool.imap_unordered(functools.partial(_unless_stopped, work), _chunks(items, size))
+                while True:
+                    try:
+                        result = results.next(timeout=0.1)  # a Ctrl-C is looked for ten times a second
+                    except multiprocessing.TimeoutError:
+                        stop_if_interrupted()
+                        continue
+                    except StopIteration:
+                        break
                     stop_if_interrupted()
                     yield result
+            finally:
+                # Never pool.terminate(): a worker it kills while sending a result takes the
+                # result queue's lock with it, and the pool then waits for that lock for ever
+                # (a Ctrl-C hung the build). Workers are told to stop instead: they leave the
+                # chunk at hand at its next item, skip the rest, and end as the pool closes.
+                stop.value = 1
+                pool.close()
+                pool.join()
     finally:
         _shared.clear()
+
+
+def stopping() -> bool:
+    """In a worker: the building process stopped the pool (Ctrl-C, an error); whatever is
+    left of the chunk at hand is not wanted."""
+    flag = _shared.get(_STOP)
+    return flag is not None and flag.value != 0
+
+
+def _unless_stopped(work: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> R | None:
+    return None if stopping() else work(chunk)
 
 
 def soon_in_another_process(work: Callable[[], T]) -> Callable[[], T]:
@@ -200,8 +232,8 @@ def signals_held(held: frozenset = frozenset({signal.SIGINT, signal.SIGTERM}), t
 
 
 def stop_if_interrupted() -> None:
-    """Between two chunks, where stopping the pool is safe: a Ctrl-C held back meanwhile stops
-    the build now rather than when the whole pool is done (a minute, for a large site)."""
+    """While the pool runs, outside its machinery: a Ctrl-C held back meanwhile stops the build
+    now rather than when the whole pool is done (a minute, for a large site)."""
     if signal.SIGINT in signal.sigpending():
         signal.sigtimedwait([signal.SIGINT], 0)
         raise KeyboardInterrupt

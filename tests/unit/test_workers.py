@@ -121,6 +121,23 @@ def test_a_lock_held_by_another_thread_is_never_copied_held_into_a_worker():
     assert workers._pauses == []  # the pause is gone with its block
 
 
+def run_and_interrupt(script: str, after: float) -> tuple[str, str]:
+    """Run `script` (it prints "pool" as its pool starts), press Ctrl-C `after` seconds later,
+    and return what it printed; a script still running a minute later has hung."""
+    env = {"PYTHONPATH": str(ROOT), "PRESSROOM_WORKERS": "2", "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "pool\n"
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        subprocess.run(["pkill", "-9", "-P", str(process.pid)], check=False)  # its workers first
+        process.kill()
+        process.communicate()
+        pytest.fail("the pool hung after Ctrl-C")
+
+
 def test_ctrl_c_during_a_long_pool_stops_it_after_the_chunk_at_hand():
     """Ctrl-C is held back while a pool runs (arriving inside the pool's own machinery it can
     hang it), but only until the next chunk comes back, not until the whole pool is done."""
@@ -141,14 +158,59 @@ def test_ctrl_c_during_a_long_pool_stops_it_after_the_chunk_at_hand():
         else:
             print(f"all {done} done")
     """)
-    env = {"PYTHONPATH": str(ROOT), "PRESSROOM_WORKERS": "2", "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout.readline() == "pool\n"
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = run_and_interrupt(script, after=0.5)
     seconds, left = re.fullmatch(r"interrupted after ([\d.]+) s, workers left: (\d+)\n", stdout).groups()
     assert float(seconds) < 4.5 and int(left) == 0 and stderr == ""
+
+
+def test_ctrl_c_while_workers_send_big_results_does_not_hang_the_pool():
+    """A worker killed while it sends a result takes the pool's result-queue lock with it, and
+    multiprocessing's pool.terminate() then waits for that lock for ever: a Ctrl-C hung a build
+    whose workers were sending parsed releases back. Here each result is 150 MB, so a worker is
+    always sending when the first result comes back and the Ctrl-C is acted on (with
+    terminate(), three runs in four hung)."""
+    script = textwrap.dedent("""
+        from pressroom import workers
+
+        def big(chunk):
+            return b"x" * 150_000_000
+
+        print("pool", flush=True)
+        try:
+            for _ in workers.run_chunks(big, list(range(40)), share={}, minimum=10):
+                pass
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+    """)
+    for _ in range(2):
+        assert run_and_interrupt(script, after=0.05) == ("interrupted\n", "")
+
+
+def test_a_stopped_pool_skips_the_chunks_not_started_and_the_rest_of_those_at_hand():
+    """After an interrupt, work not yet begun is skipped, and the chunk at hand stops at its
+    next item (workers.stopping()), so Ctrl-C is answered within about one item's time."""
+    script = textwrap.dedent("""
+        import time
+        from pressroom import workers
+
+        def slow_items(chunk):
+            done = 0
+            for item in chunk:
+                if workers.stopping():
+                    break
+                time.sleep(0.1)
+                done += 1
+            return done
+
+        started = time.monotonic()
+        print("pool", flush=True)
+        try:
+            sum(workers.run_chunks(slow_items, list(range(600)), share={}, minimum=10))  # 12 chunks of 50 items: 30 s
+        except KeyboardInterrupt:
+            print(f"{time.monotonic() - started:.1f}", flush=True)
+    """)
+    stdout, stderr = run_and_interrupt(script, after=0.5)
+    assert stderr == "" and float(stdout) < 3.0, stdout  # a chunk at hand would take 5 s
 
 
 @pytest.fixture
