@@ -205,12 +205,8 @@ def keep_bodies(cache: Cache, store: Any, items: list[Any], markdown: dict[bytes
 def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple], dict[bytes, Html]]:
     """Runs in a worker (or in the building process for a few files)."""
     memo = MarkdownMemo(workers.shared("memo"))
-    results = []
     with markup.remembering(memo):
-        for path, old_key in chunk:
-            if workers.stopping():
-                break
-            results.append(parse_file(path, old_key))
+        results = [parse_file(path, old_key) for path, old_key in chunk]
     return results, memo.take_new()
 
 

@@ -380,8 +380,6 @@ def make_chunk(indices: Sequence[int]) -> list[tuple]:
     results = []
     failures = 0
     for index in indices:
-        if workers.stopping():
-            break
         product = products[index]
         with recording() as reads:
             try:

@@ -26,6 +26,7 @@ import pickle
 import signal
 import threading
 import weakref
+from collections.abc import Sequence as SequenceABC
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -61,7 +62,8 @@ def run_chunks(
     per_worker: int = 6,
 ) -> Iterator[R]:
     """work(chunk) for chunks of items, in a forked pool when there are at least `minimum`
-    items and more than one core; results come back as they are ready, in no set order."""
+    items and more than one core; results come back as they are ready, in no set order.
+    A pool stopped early ends the chunk at hand at its next item: iterating it stops."""
     workers = worker_count()
     _shared.clear()
     _shared.update(share)
@@ -91,8 +93,8 @@ def run_chunks(
             finally:
                 # Never pool.terminate(): a worker it kills while sending a result takes the
                 # result queue's lock with it, and the pool then waits for that lock for ever
-                # (a Ctrl-C hung the build). Workers are told to stop instead: they leave the
-                # chunk at hand at its next item, skip the rest, and end as the pool closes.
+                # (a Ctrl-C hung the build). Workers are told to stop instead: the chunk at
+                # hand ends at its next item, the rest are skipped, and they end as it closes.
                 stop.value = 1
                 pool.close()
                 pool.join()
@@ -100,7 +102,7 @@ def run_chunks(
         _shared.clear()
 
 
-def stopping() -> bool:
+def _stopping() -> bool:
     """In a worker: the building process stopped the pool (Ctrl-C, an error); whatever is
     left of the chunk at hand is not wanted."""
     flag = _shared.get(_STOP)
@@ -108,7 +110,27 @@ def stopping() -> bool:
 
 
 def _unless_stopped(work: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> R | None:
-    return None if stopping() else work(chunk)
+    return None if _stopping() else work(_UntilStopped(chunk))
+
+
+class _UntilStopped(SequenceABC):
+    """A chunk whose iteration ends once the pool is stopped (what is made of it then is
+    thrown away, so its length may as well stay what it was)."""
+
+    def __init__(self, items: Sequence[Any]):
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._items:
+            if _stopping():
+                return
+            yield item
 
 
 def soon_in_another_process(work: Callable[[], T]) -> Callable[[], T]:
