@@ -182,7 +182,7 @@ class Staging:
             for rel in self.expected:
                 if rel not in self.staged:
                     target = self.path / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    make_folder_within(self.path, target.parent)
                     os.link(self.output_dir / rel, target)
         except OSError:
             return False
@@ -201,6 +201,18 @@ JOURNAL = ".pressroom-commit.json"
 FEW_CHANGES = 20  # one file in 20 or fewer changed: moved one by one; more, the folder is exchanged
 
 
+def make_folder_within(root: Path, folder: Path) -> None:
+    """mkdir -p for a folder inside `root`, never making `root` itself: a staging folder
+    removed meanwhile (its build being stopped) is not made again and left behind."""
+    if folder == root:
+        return  # a file written into a removed root fails by itself
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        make_folder_within(root, folder.parent)
+        folder.mkdir(exist_ok=True)
+
+
 def stage_file(staging: Path, output_dir: Path, fresh: bool, rel: str, data: bytes) -> tuple[bool, FileState]:
     """Write `data` into the staging folder unless output/rel holds exactly these bytes."""
     if not fresh:
@@ -213,7 +225,7 @@ def stage_file(staging: Path, output_dir: Path, fresh: bool, rel: str, data: byt
             pass
     target = staging / rel
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder_within(staging, target.parent)
         target.write_bytes(data)
         stat = target.stat()
     except OSError as exc:
@@ -233,7 +245,7 @@ def stage_copy(staging: Path, output_dir: Path, fresh: bool, rel: str, source: P
             except OSError:
                 pass
         target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder_within(staging, target.parent)
         shutil.copy2(source, target)
         stat = target.stat()
     except OSError as exc:

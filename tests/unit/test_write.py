@@ -1,9 +1,10 @@
 import os
+import shutil
 
 import pytest
 
 from pressroom.errors import BuildFailed
-from pressroom.write import FEW_CHANGES, JOURNAL, MARKER, check_output_dir, clean_leftovers, write_site
+from pressroom.write import FEW_CHANGES, JOURNAL, MARKER, check_output_dir, clean_leftovers, stage_file, write_site
 from tests.conftest import tree
 
 
@@ -109,3 +110,17 @@ def test_empty_new_and_own_folders_are_fine(tmp_path):
     assert check_output_dir(site, site / "empty") == []
     write_site({"index.html": b"x"}, [], site / "output")
     assert check_output_dir(site, site / "output") == []
+
+
+def test_staging_makes_the_folders_a_file_needs_but_never_a_staging_folder_removed_meanwhile(tmp_path):
+    """A worker still writing while its stopped build removes the staging folder must not
+    make that folder again: it would be left beside the output."""
+    output, staging = tmp_path / "public", tmp_path / ".public.staging-x"
+    staging.mkdir()
+    assert stage_file(staging, output, True, "news/2024/a/index.html", b"<p>a</p>")[0]
+    assert (staging / "news/2024/a/index.html").read_bytes() == b"<p>a</p>"
+    shutil.rmtree(staging)
+    for rel in ("news/2024/b/index.html", "index.html"):
+        with pytest.raises(BuildFailed):
+            stage_file(staging, output, True, rel, b"<p>b</p>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
