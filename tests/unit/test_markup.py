@@ -73,3 +73,70 @@ def test_the_characters_every_match_needs(pattern, needed):
 def test_a_match_whose_look_behind_lies_before_the_start_is_still_found():
     search = markup._quick_search(re.compile(r"(?<=x)y"))
     assert search("xy", 1) is not None and search("xy", 1).start() == 1
+
+
+@pytest.mark.parametrize("pattern, prefix", [
+    (r"(?<!-)---(?!-)", "---"),  # the look-behind takes no characters: the match begins after it
+    (r"(?<!\.)\.{3}(?!\.)", "..."),
+    (r"a{2,5}b", "aa"),  # as many as are certain
+    (r"'(\s|s\b)", "'"),
+    (r"^'x", "'x"),
+    (r"(?:ab)c", "abc"),
+    (r"(ab)c", "abc"),
+    (r"(a(?!x)b)", "a"),
+    (r"(<(x|y))", "<"),
+    (r"(?i:a)b", ""),
+    (r"a|b", ""),
+    (r"x*y", ""),
+    (r"(?i)ab", ""),
+])
+def test_the_text_every_match_begins_with(pattern, prefix):
+    assert markup.literal_prefix(re.compile(pattern)) == prefix
+
+
+@pytest.mark.parametrize("pattern, text, start", [
+    (r"(?<=[^ ])'(?!s)", "it's 'x' y'z", 0),  # the first ' fails the look-ahead, the next the look-behind
+    (r"(?<=x)y", "xy", 1),  # the look-behind sees before the start
+    (r"(?<!-)--(?!-)", "a---b--c", 0),
+    (r"aa(?!a)", "aaa", 0),  # occurrences overlap: the match is at the second
+    (r"(?<!\.)\.{3}(?!\.)", "wait.... then... done", 0),
+    (r"^'a", "x\n'a", 0),  # ^ is the beginning of the text wherever the search starts
+    (r"'(\s|s\b)", "the cluster's members' day", 14),
+])
+def test_the_quicker_search_finds_what_the_pattern_finds(pattern, text, start):
+    regex = re.compile(pattern)
+    expected, found = regex.search(text, start), markup.searcher(regex)(text, start)
+    assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
+
+
+def plain_converter(raw_html: bool):
+    """The same Python-Markdown, extensions and settings, without the quicker inline processor."""
+    skip = markup._skip_hopeless_patterns
+    markup._skip_hopeless_patterns = lambda md: None
+    try:
+        return markup._converter.__wrapped__(raw_html)
+    finally:
+        markup._skip_hopeless_patterns = skip
+
+
+PLAIN = {raw_html: plain_converter(raw_html) for raw_html in (True, False)}
+# Pieces of releases, with what smart quotes, emphasis, links, code, HTML and entities look for.
+pieces = st.sampled_from([
+    "It's the cluster's 10th year", "'quoted'", '"double"', "the '90s", "members' day", "--", "---", "...", "....",
+    "*em*", "**strong**", "_x_", "`code`", "``a`b``", "[link](https://example.org)", "![alt](a.png)", "[^1]",
+    "<b>bold</b>", "&amp;", "&copy;", "&#8211;", "\\*", "<https://example.org>", "<x@example.org>", "{: .note }",
+    "\n\n", "\n", "  \n", "\n\n## Heading\n\n", "\n\n- item\n- item\n\n", "\n\n> quote\n\n", "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n",
+    "\n\n[^1]: A note.\n\n", "[text][ref]", "[ref]", "\n\n[ref]: https://example.org/r\n\n", "\n\n```\ncode 'x'\n```\n\n", " ", "word", "x", "'", '"', "-", ".", "<", "[", "!",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(pieces, st.text(max_size=5)), max_size=25), raw_html=st.booleans())
+def test_the_quicker_converter_makes_the_html_plain_python_markdown_makes(parts, raw_html):
+    text = "".join(parts)
+    quick, plain = markup._converter(raw_html), PLAIN[raw_html]
+    try:
+        assert quick.convert(text) == plain.convert(text)
+    finally:
+        quick.reset()
+        plain.reset()
