@@ -55,6 +55,7 @@ def _converter(raw_html: bool) -> Any:
     extensions = EXTENSIONS if raw_html else UNTRUSTED_EXTENSIONS
     md = markdown.Markdown(extensions=_extensions(extensions, EXTENSION_CONFIGS), output_format="html")
     _skip_hopeless_patterns(md)
+    _skip_hopeless_blocks(md)
     if not raw_html:
         # Raw HTML is shown as text instead of being passed through (untrusted authors).
         md.preprocessors.deregister("html_block")
@@ -125,6 +126,60 @@ def _skip_hopeless_patterns(md: Any) -> None:
     for processor in md.treeprocessors:
         if type(processor) is InlineProcessor:
             processor.__class__ = _quicker_inline_processor()
+
+
+# Block processors that only search the block for their regular expression (headings, rules,
+# quotes, definition lists, footnote, link and abbreviation definitions): where the block
+# holds none of the characters each match needs, the answer is "not mine" without a search.
+# Most blocks are paragraphs, which every one of them is asked about first. Checked, like
+# the inline shortcut, against the code of the Markdown version these methods were read in.
+_BLOCK_SEARCHES = {  # class: (the method that searches, the attribute holding the expression)
+    "HashHeaderProcessor": ("test", "RE"),
+    "SetextHeaderProcessor": ("test", "RE"),
+    "HRProcessor": ("test", "SEARCH_RE"),
+    "BlockQuoteProcessor": ("test", "RE"),
+    "DefListProcessor": ("test", "RE"),
+    "FootnoteBlockProcessor": ("run", "RE"),  # test() says yes; run() searches, or puts the block back
+    "ReferenceProcessor": ("run", "RE"),
+    "AbbrBlockprocessor": ("run", "RE"),
+}
+_CHECKED_BLOCK_CODE = {  # the start of the sha256 of each method's source, Markdown 3.11
+    "03ec47f76da0d6f4", "342a21ffb26b7052", "62765fec9d331a31", "b05b7970153b822e",
+    "b56be8a6fce5a243", "d97db1d673f15c75", "f4517c337decc072",
+}
+
+
+def _skip_hopeless_blocks(md: Any) -> None:
+    for processor in md.parser.blockprocessors:
+        method, expression = _BLOCK_SEARCHES.get(type(processor).__name__, (None, None))
+        if method is not None and _checked_block_code(type(processor), method):
+            needed = required_characters(getattr(processor, expression))
+            if needed:
+                setattr(processor, method, _unless_holding(getattr(processor, method), tuple(sorted(needed)), method == "run"))
+
+
+def _checked_block_code(kind: type, method: str) -> bool:
+    import hashlib
+    import inspect
+
+    try:
+        code = inspect.getsource(getattr(kind, method))
+    except (AttributeError, OSError, TypeError):
+        return False
+    return hashlib.sha256(code.encode()).hexdigest()[:16] in _CHECKED_BLOCK_CODE
+
+
+def _unless_holding(method: Callable[[Any, Any], bool], needed: tuple[str, ...], takes_blocks: bool) -> Callable[[Any, Any], bool]:
+    """The method, answering False at once for a block without any of the `needed` characters."""
+
+    def shortcut(parent: Any, blocks: Any) -> bool:
+        block = blocks[0] if takes_blocks else blocks
+        for char in needed:
+            if char in block:
+                return method(parent, blocks)
+        return False
+
+    return shortcut
 
 
 @functools.cache
