@@ -44,6 +44,10 @@ def check_text(doc: Document, html: str) -> TextProblems:
             )))
     previous = 1
     for level, text in outline.headings:
+        if level != 1 and level <= previous + 1:  # a heading in its place
+            where.pass_words(text)
+            previous = level
+            continue
         line = where.find_words(text)
         if level == 1:
             found.warnings.append(SiteError(doc.path, line, (
@@ -109,6 +113,7 @@ class _Locator:
         self.first = doc.body_line
         self.used: Counter = Counter()
         self._letter_lines: list[str] | None = None
+        self._passed: Counter = Counter()  # words looked past, not yet found (see pass_words)
 
     def find(self, needle: str, lines: list[str] | None = None) -> int:
         for number, line in enumerate(lines or self.lines):
@@ -121,7 +126,15 @@ class _Locator:
         """Headings are matched on their letters and digits: Markdown turns ' into ’."""
         if self._letter_lines is None:
             self._letter_lines = [_letters(line) for line in self.lines]
-        return self.find(_letters(text), self._letter_lines)
+        needle = _letters(text)
+        for _ in range(self._passed.pop(needle, 0)):  # the same words passed before are above
+            self.find(needle, self._letter_lines)
+        return self.find(needle, self._letter_lines)
+
+    def pass_words(self, text: str) -> None:
+        """find_words(text) for a heading whose line is not wanted: it is only counted, and
+        found when the same words are looked for later (most pages never need the lines)."""
+        self._passed[_letters(text)] += 1
 
 
 _NOT_LETTERS = re.compile(r"[\W_]+")  # \w is what isalnum() is, and "_"

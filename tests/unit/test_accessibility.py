@@ -64,6 +64,13 @@ def test_a_skipped_heading_level_is_a_warning():
     ]
 
 
+def test_a_heading_written_twice_is_found_where_it_skips_a_level():
+    """Only the second "Results" skips a level: the warning names its line, not the first's."""
+    _, warnings = findings("## Results\n\nText.\n\n## Method\n\nText.\n\n# Title\n\n### Results\n\n### Results\n")
+    assert [w.split(":")[1] for w in warnings] == ["13", "15"]
+    assert "second main title" in warnings[0] and '"Results" skips a level' in warnings[1]
+
+
 def test_a_second_main_title_is_a_warning_and_setext_headings_are_found():
     _, warnings = findings("Intro.\n\nIt's a title\n============\n")
     assert warnings == ['content/news/a.md:7: the heading "It’s a title" is a second main title (#); the title is the page\'s only one, so start sections with ##']
@@ -86,3 +93,27 @@ def test_every_finding_points_at_a_line_of_the_body(blocks):
         assert 5 <= line <= last_line, problem
     expected_errors = sum(block.count("![](") + block.count("<img") for block in blocks if not block.startswith("```"))
     assert len(errors) == expected_errors
+
+
+def eager_heading_lines(body: str) -> list[int]:
+    """Where each heading that needs a warning is, as found when every heading is looked up."""
+    from pressroom import accessibility
+
+    doc = split_document(SourceFile("content/news/a.md", HEAD + body))
+    outline = accessibility._Outline()
+    outline.feed(markup.to_html(doc.body))
+    where, lines, previous = accessibility._Locator(doc), [], 1
+    for level, text in outline.headings:
+        line = where.find_words(text)
+        if level == 1 or level > previous + 1:
+            lines.append(line)
+        previous = level
+    return lines
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.sampled_from(["Results", "Method", "Results!", "results", "Next steps"])), max_size=10))
+def test_headings_are_located_as_when_every_one_is_looked_up(headings):
+    body = "".join(f"{'#' * level} {text}\n\nText.\n\n" for level, text in headings)
+    _, warnings = findings(body)
+    assert [int(w.split(":")[1]) for w in warnings] == eager_heading_lines(body)
