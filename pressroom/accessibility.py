@@ -64,6 +64,9 @@ def check_text(doc: Document, html: str) -> TextProblems:
     return found
 
 
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+
+
 class _Outline(HTMLParser):
     """Images (src, alt), links (href, text) and headings (level, text) of an HTML fragment."""
 
@@ -76,6 +79,11 @@ class _Outline(HTMLParser):
         self.heading: list | None = None  # [level, text parts]
 
     def handle_starttag(self, tag, attrs):
+        if tag in _HEADINGS:
+            self.heading = [int(tag[1]), []]
+            return
+        if tag != "img" and tag != "a":
+            return
         attributes = {name: value or "" for name, value in attrs}
         if tag == "img":
             decorative = attributes.get("role") in ("presentation", "none") or attributes.get("aria-hidden") == "true"
@@ -84,14 +92,12 @@ class _Outline(HTMLParser):
             self.text(alt)
         elif tag == "a" and "href" in attributes:
             self.link = [attributes["href"], [attributes.get("aria-label", ""), attributes.get("title", "")]]
-        elif re.fullmatch(r"h[1-6]", tag):
-            self.heading = [int(tag[1]), []]
 
     def handle_endtag(self, tag):
         if tag == "a" and self.link is not None:
             self.links.append((self.link[0], " ".join("".join(self.link[1]).split())))
             self.link = None
-        elif re.fullmatch(r"h[1-6]", tag) and self.heading is not None:
+        elif tag in _HEADINGS and self.heading is not None:
             self.headings.append((self.heading[0], " ".join("".join(self.heading[1]).split())))
             self.heading = None
 
