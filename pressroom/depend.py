@@ -463,14 +463,24 @@ def _fields(moment: datetime) -> tuple:
 
 def _watch(value: Any, node: Node) -> Any:
     """The value, watched through `node` if it is an object or a tuple worth looking into."""
+    kind = type(value)
+    if kind in _leaf_kinds:  # most reads: text, numbers, dates
+        node.full = True
+        return value
     value = real(value)  # already watched (a property returned what it read): watch anew
     kind = type(value)
     if kind is tuple:
         return WatchedTuple(value, node)
-    if hasattr(kind, "__dataclass_fields__") and not isinstance(value, type):
-        return _watched_class(kind)._wrap(value, node)
+    if hasattr(kind, "__dataclass_fields__"):
+        if not isinstance(value, type):
+            return _watched_class(kind)._wrap(value, node)
+    else:
+        _leaf_kinds.add(kind)
     node.full = True  # text, numbers, dates...: used as they are
     return value
+
+
+_leaf_kinds: set[type] = set()  # kinds of values that are used as they are (not tuples nor dataclasses)
 
 
 class WatchedTuple(tuple):
@@ -563,6 +573,8 @@ def _watched_class(kind: type) -> type:
     if watched is not None:
         return watched
 
+    get = object.__getattribute__
+
     def _node_of(self) -> Node | None:
         node = object.__getattribute__(self, "_pressroom_node")
         if node is _CURRENT_ROOT:
@@ -576,11 +588,14 @@ def _watched_class(kind: type) -> type:
                 node = _node_of(self)
                 if node is not None:
                     node.full = True
-            return object.__getattribute__(self, name)
-        value = object.__getattribute__(self, name)
+            return get(self, name)
+        value = get(self, name)
         if callable(value) or isinstance(value, TrackedNow):
             return value  # a method notes what it reads itself; `now` notes how it is used
-        node = _node_of(self)
+        node = get(self, "_pressroom_node")  # _node_of(self), without the call
+        if node is _CURRENT_ROOT:
+            reads = _current.get()
+            node = reads.site if reads is not None else None
         return value if node is None else _watch(value, node.attr(name))
 
     def _whole(self) -> Any:
