@@ -45,10 +45,19 @@ class RenderJob:
         return urls.output_path(self.url)
 
 
+class _Environment(jinja2.Environment):
+    def make_globals(self, d):
+        """The template's globals and the environment's in one dict, where Jinja keeps a
+        ChainMap of the two: every name a page looks up (url, site, config...) is then
+        one lookup, not a search of both. The environment's are all set (make_environment)
+        before the first template loads."""
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
     folders = [str(site_dir / "templates")] if site_dir and (site_dir / "templates").is_dir() else []
     theme = str(THEME_DIR / "templates")
-    env = jinja2.Environment(
+    env = _Environment(
         # A site's template replaces the theme's of the same name, and may extend it as
         # "theme/<name>" to change only some blocks.
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(folders + [theme]), jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(theme)})]),
