@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 import jinja2
 
 from pressroom import __version__, feeds, markup, structured_data, urls
+from pressroom.depend import real
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.model import Event, Label, Release
 from pressroom.site import Site, paginate
@@ -68,13 +69,16 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     config = site.config
+    # Every output's key holds the whole configuration (the globals, see outputs.Keys), so
+    # the links need not note their reads of it: worked out once, not for each of 20 links.
+    base_path, base_url = real(config).base_path, real(config).base_url
     env.globals.update(
         site=site,
         config=config,
         generator=f"Pressroom {__version__}",
         tag_pages=frozenset(tag.url for tag in site.tags),
-        url=lambda path="": urls.link(path, config.base_path),
-        absolute_url=lambda path="": urls.absolute(path, config.base_url),
+        url=lambda path="": urls.link(path, base_path),
+        absolute_url=lambda path="": urls.absolute(path, base_url),
         year_url=urls.year_url,
         feed_links=lambda tag=None: feeds.feed_links(site, tag),
         share_image=lambda release=None: structured_data.share_image(release, config),
@@ -95,7 +99,7 @@ def make_environment(site_dir: Path | None, site: Site) -> jinja2.Environment:
         where=where,
         label_texts=label_texts,
         event_calendar=urls.event_calendar_path,
-        site_links=lambda html: jinja2.utils.markupsafe.Markup(markup.rewrite_links(str(html), lambda link: site_link(link, config.base_path))),
+        site_links=lambda html: jinja2.utils.markupsafe.Markup(markup.rewrite_links(str(html), lambda link: site_link(link, base_path))),
     )
     return env
 
