@@ -56,6 +56,7 @@ def _converter(raw_html: bool) -> Any:
     md = markdown.Markdown(extensions=_extensions(extensions, EXTENSION_CONFIGS), output_format="html")
     _skip_hopeless_patterns(md)
     _skip_hopeless_blocks(md)
+    _skip_needless_preprocessors(md)
     if not raw_html:
         # Raw HTML is shown as text instead of being passed through (untrusted authors).
         md.preprocessors.deregister("html_block")
@@ -143,22 +144,43 @@ _BLOCK_SEARCHES = {  # class: (the method that searches, the attribute holding t
     "ReferenceProcessor": ("run", "RE"),
     "AbbrBlockprocessor": ("run", "RE"),
 }
-_CHECKED_BLOCK_CODE = {  # the start of the sha256 of each method's source, Markdown 3.11
+_CHECKED_METHOD_CODE = {  # the start of the sha256 of each method's source, Markdown 3.11
     "03ec47f76da0d6f4", "342a21ffb26b7052", "62765fec9d331a31", "b05b7970153b822e",
     "b56be8a6fce5a243", "d97db1d673f15c75", "f4517c337decc072",
+    "5ff582f6af84b7e7", "79cbd05926bc0cb1",  # FencedBlockPreprocessor, md_in_html's HtmlBlockPreprocessor
 }
+# Preprocessors that give back the lines they were given unless the text holds one of these:
+# fenced code needs ``` or ~~~; raw HTML needs < (and & is written out anew, with its ;).
+_PREPROCESSOR_NEEDS = {
+    "FencedBlockPreprocessor": ("```", "~~~"),
+    "HtmlBlockPreprocessor": ("<", "&"),
+}
+
+
+def _skip_needless_preprocessors(md: Any) -> None:
+    for processor in md.preprocessors:
+        needs = _PREPROCESSOR_NEEDS.get(type(processor).__name__)
+        if needs is not None and _checked_code(type(processor), "run"):
+            processor.run = _unless_text_holds(processor.run, needs)
+
+
+def _unless_text_holds(run: Callable[[list[str]], list[str]], needs: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
+    def shortcut(lines: list[str]) -> list[str]:
+        return run(lines) if any(any(need in line for need in needs) for line in lines) else lines
+
+    return shortcut
 
 
 def _skip_hopeless_blocks(md: Any) -> None:
     for processor in md.parser.blockprocessors:
         method, expression = _BLOCK_SEARCHES.get(type(processor).__name__, (None, None))
-        if method is not None and _checked_block_code(type(processor), method):
+        if method is not None and _checked_code(type(processor), method):
             needed = required_characters(getattr(processor, expression))
             if needed:
                 setattr(processor, method, _unless_holding(getattr(processor, method), tuple(sorted(needed)), method == "run"))
 
 
-def _checked_block_code(kind: type, method: str) -> bool:
+def _checked_code(kind: type, method: str) -> bool:
     import hashlib
     import inspect
 
@@ -166,7 +188,7 @@ def _checked_block_code(kind: type, method: str) -> bool:
         code = inspect.getsource(getattr(kind, method))
     except (AttributeError, OSError, TypeError):
         return False
-    return hashlib.sha256(code.encode()).hexdigest()[:16] in _CHECKED_BLOCK_CODE
+    return hashlib.sha256(code.encode()).hexdigest()[:16] in _CHECKED_METHOD_CODE
 
 
 def _unless_holding(method: Callable[[Any, Any], bool], needed: tuple[str, ...], takes_blocks: bool) -> Callable[[Any, Any], bool]:

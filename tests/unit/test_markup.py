@@ -111,12 +111,12 @@ def test_the_quicker_search_finds_what_the_pattern_finds(pattern, text, start):
 
 def plain_converter(raw_html: bool):
     """The same Python-Markdown, extensions and settings, without the shortcuts."""
-    shortcuts = markup._skip_hopeless_patterns, markup._skip_hopeless_blocks
-    markup._skip_hopeless_patterns = markup._skip_hopeless_blocks = lambda md: None
+    shortcuts = markup._skip_hopeless_patterns, markup._skip_hopeless_blocks, markup._skip_needless_preprocessors
+    markup._skip_hopeless_patterns = markup._skip_hopeless_blocks = markup._skip_needless_preprocessors = lambda md: None
     try:
         return markup._converter.__wrapped__(raw_html)
     finally:
-        markup._skip_hopeless_patterns, markup._skip_hopeless_blocks = shortcuts
+        markup._skip_hopeless_patterns, markup._skip_hopeless_blocks, markup._skip_needless_preprocessors = shortcuts
 
 
 PLAIN = {raw_html: plain_converter(raw_html) for raw_html in (True, False)}
@@ -124,7 +124,7 @@ PLAIN = {raw_html: plain_converter(raw_html) for raw_html in (True, False)}
 pieces = st.sampled_from([
     "It's the cluster's 10th year", "'quoted'", '"double"', "the '90s", "members' day", "--", "---", "...", "....",
     "*em*", "**strong**", "_x_", "`code`", "``a`b``", "[link](https://example.org)", "![alt](a.png)", "[^1]",
-    "<b>bold</b>", "&amp;", "&copy;", "&#8211;", "\\*", "<https://example.org>", "<x@example.org>", "{: .note }",
+    "<b>bold</b>", "&amp;", "&copy;", "&#8211;", "&amp ", "R&D", "&#38 x", "\n\n<div>\nblock\n</div>\n\n", "\n\n~~~\nx\n~~~\n\n", "\\*", "<https://example.org>", "<x@example.org>", "{: .note }",
     "\n\n", "\n", "  \n", "\n\n## Heading\n\n", "\n\n- item\n- item\n\n", "\n\n> quote\n\n", "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n",
     "\n\n[^1]: A note.\n\n", "\n\n# Title #\n\n", "\nTitle\n=====\n", "\n\n* * *\n\n", "\n\n___\n\n", "\n> quoted\n",
     "\nTerm\n:   Definition\n", "\n\n*[HTML]: Hyper Text\n\n", "HTML", "\n\n[^2]:\n    Indented note\n\n", "\n\n    code block\n\n", "[text][ref]", "[ref]", "\n\n[ref]: https://example.org/r\n\n", "\n\n```\ncode 'x'\n```\n\n", " ", "word", "x", "'", '"', "-", ".", "<", "[", "!",
