@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from pressroom.errors import BuildFailed
-from pressroom.write import FEW_CHANGES, JOURNAL, MARKER, check_output_dir, clean_leftovers, stage_file, write_site
+from pressroom.write import FEW_CHANGES, JOURNAL, MARKER, check_output_dir, clean_leftovers, stage_file, write_file, write_site
 from tests.conftest import tree
 
 
@@ -124,3 +124,12 @@ def test_staging_makes_the_folders_a_file_needs_but_never_a_staging_folder_remov
         with pytest.raises(BuildFailed):
             stage_file(staging, output, True, rel, b"<p>b</p>")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("data", [b"", b"<p>a</p>", bytes(range(256)) * 40_000])
+def test_write_file_leaves_exactly_the_bytes_and_returns_their_state(tmp_path, data):
+    target = tmp_path / "index.html"
+    target.write_bytes(b"an older, longer text than some of these")
+    stat = write_file(target, data)
+    assert target.read_bytes() == data
+    assert (stat.st_size, stat.st_mtime_ns) == (target.stat().st_size, target.stat().st_mtime_ns)
