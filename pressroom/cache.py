@@ -173,6 +173,15 @@ def _reader(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _holds_markdown(path: Path) -> bool:
+    """Whether the cache has any converted Markdown: a first build's has none, and need not
+    be asked about each of its ten thousand texts."""
+    try:
+        return path.exists() and _reader(path).execute("SELECT 1 FROM markdown LIMIT 1").fetchone() is not None
+    except (sqlite3.Error, LookupError):
+        return False
+
+
 class MarkdownMemo:
     """Converted Markdown by content: read from the cache, new conversions kept for it.
 
@@ -182,7 +191,7 @@ class MarkdownMemo:
     def __init__(self, cache_path: Path | None):
         self.salt = markdown_salt()
         self.new: dict[bytes, Html] = {}
-        self._store = BodyStore(cache_path) if cache_path is not None and cache_path.exists() else None
+        self._store = BodyStore(cache_path) if cache_path is not None and _holds_markdown(cache_path) else None
 
     def key(self, text: str, raw_html: bool) -> bytes:
         return digest(self.salt, "raw" if raw_html else "escaped", text)

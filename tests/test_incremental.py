@@ -308,3 +308,35 @@ def test_libraries_loaded_when_needed_count_the_same_loaded_or_not():
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_text_converted_by_an_earlier_build_is_not_converted_again(tmp_path, monkeypatch):
+    """Markdown is remembered by text: a release copied to a new file (or renamed) takes
+    its HTML from the cache. A first build finds nothing remembered and asks no questions."""
+    from pressroom import cache, markup
+
+    monkeypatch.setenv("PRESSROOM_WORKERS", "1")  # conversions counted in this process
+    body = "A text long enough to be *worth* remembering, with a [link](https://example.org)."
+    site = write_files(tmp_path / "site", {**SITE, "pressroom.toml": MINIMAL_CONFIG, "content/news/2024/award.md": f"---\ntitle: Bronze label\ndate: 2024-01-09\n---\n{body}\n"})
+    converted, asked = [], []
+    convert, reader = markup._convert, cache._reader
+
+    class Counting:
+        def __init__(self, db):
+            self.db = db
+
+        def execute(self, sql, *args):
+            if "FROM markdown WHERE key" in sql:
+                asked.append(args)
+            return self.db.execute(sql, *args)
+
+    monkeypatch.setattr(markup, "_convert", lambda text, raw_html: converted.append(text) or convert(text, raw_html))
+    monkeypatch.setattr(cache, "_reader", lambda path: Counting(reader(path)))
+    build(site, now=NOW)
+    assert f"{body}\n" in converted
+    assert asked == [], "a first build looked for conversions in an empty cache"
+    converted.clear()
+    (site / "content/news/2024/copy.md").write_text(f"---\ntitle: The same words\ndate: 2024-01-10\n---\n{body}\n", encoding="utf-8")
+    build(site, now=NOW)
+    assert converted == [] and len(asked) == 1, "the copied text was converted again"
+    assert "<em>worth</em>" in (site / "output/news/2024/the-same-words/index.html").read_text(encoding="utf-8")
