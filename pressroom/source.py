@@ -29,10 +29,12 @@ MAX_FILE_BYTES = 1_000_000
 # become spaces; the rest is dropped.
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BREAKS = re.compile("[\x0b\x0c]")
+_EITHER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def visible_text(text: str) -> str:
-    return _INVISIBLE.sub("", _BREAKS.sub(" ", text))
+    """(Most texts have none of these: one search, no copies.)"""
+    return text if _EITHER.search(text) is None else _INVISIBLE.sub("", _BREAKS.sub(" ", text))
 
 
 class _DataOnly:

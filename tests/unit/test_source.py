@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pressroom.errors import SiteError
-from pressroom.source import SourceFile, read_source, split_document
+from pressroom.source import SourceFile, read_source, split_document, visible_text
 
 PATH = "content/news/x.md"
 
@@ -123,3 +123,17 @@ def test_every_key_of_valid_front_matter_gets_a_line(meta):
     assert doc.meta == meta
     for key in meta:
         assert doc.lines[key] >= 2
+
+
+@settings(max_examples=300, deadline=None)
+@example("a\x0bb\x0c")  # page breaks alone
+@example("a\x85b")
+@given(st.text(alphabet=st.one_of(st.sampled_from(list("a \x00\x08\x0b\x0c\x0e\x1f\x7f\x85\x9f\ufffe\uffff\ud800\n\t")), st.characters())))
+def test_visible_text_drops_invisible_characters_and_turns_page_breaks_into_spaces(text):
+    expected = "".join(" " if char in "\x0b\x0c" else char for char in text if not _invisible(char))
+    assert visible_text(text) == expected
+
+
+def _invisible(char: str) -> bool:
+    code = ord(char)
+    return code <= 0x08 or 0x0E <= code <= 0x1F or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
