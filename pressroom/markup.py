@@ -257,17 +257,6 @@ def _quicker_inline_processor() -> type:
     return QuickerInlineProcessor
 
 
-def _quick_search(pattern: re.Pattern) -> Callable[[str, int], Any]:
-    """pattern.search as the quicker processor above does it: no search where the text
-    holds none of the characters one of which every match needs, then searcher()."""
-    needed, search = required_characters(pattern), searcher(pattern)
-
-    def quick(text: str, start: int = 0) -> Any:
-        return None if needed and needed.isdisjoint(text) else search(text, start)
-
-    return quick
-
-
 @functools.cache
 def searcher(pattern: re.Pattern) -> Callable[[str, int], Any]:
     """pattern.search, quicker for a pattern whose every match begins with a fixed text
