@@ -144,3 +144,22 @@ def test_the_quicker_converter_makes_the_html_plain_python_markdown_makes(parts,
     finally:
         quick.reset()
         plain.reset()
+
+
+@pytest.mark.parametrize("raw_html", [True, False])
+def test_the_shortcuts_are_in_place_for_the_installed_markdown(raw_html):
+    """Each shortcut is taken only for the Markdown code it was checked against: when an
+    upgrade changes that code, this fails, and the new code must be read (and the checked
+    digests in markup.py renewed) before the build gets its speed back. (pyproject asks for
+    Markdown>=3.5: another minor version is told by a skip, not a failure of every CI run.)"""
+    import markdown
+
+    if markdown.__version__.split(".")[:2] != ["3", "11"]:
+        pytest.skip(f"the shortcuts were checked against Markdown 3.11, not {markdown.__version__}: read its code and renew the digests")
+    md = markup._converter(raw_html)
+    inline = [type(p).__name__ for p in md.treeprocessors if hasattr(p, "inlinePatterns")]
+    assert inline == ["QuickerInlineProcessor", "QuickerInlineProcessor"]  # the inline patterns, smarty's
+    blocks = {type(p).__name__ for p in md.parser.blockprocessors if "shortcut" in (p.test.__name__, p.run.__name__)}
+    assert blocks == set(markup._BLOCK_SEARCHES)
+    preprocessors = {type(p).__name__ for p in md.preprocessors if p.run.__name__ == "shortcut"}
+    assert preprocessors == set(markup._PREPROCESSOR_NEEDS) - ({"HtmlBlockPreprocessor"} if not raw_html else set())
