@@ -27,13 +27,15 @@ MAX_FILE_BYTES = 1_000_000
 # Invisible characters that copy-paste from Word and e-mail brings along, that HTML and XML
 # cannot carry (control characters, lone surrogates, non-characters). Page and line breaks
 # become spaces; the rest is dropped.
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BREAKS = re.compile("[\x0b\x0c]")
-_EITHER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_INVISIBLE_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_BREAK_CHARS = "\x0b\x0c"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_BREAKS = re.compile(f"[{_BREAK_CHARS}]")
+_EITHER = re.compile(f"[{_INVISIBLE_CHARS}{_BREAK_CHARS}]")
 
 
 def visible_text(text: str) -> str:
-    """(Most texts have none of these: one search, no copies.)"""
+    """Most texts hold none of these characters: they are returned as they are, after one search."""
     return text if _EITHER.search(text) is None else _INVISIBLE.sub("", _BREAKS.sub(" ", text))
 
 
