@@ -28,6 +28,8 @@ def text_edits(previous: dict[str, Entry], entries: dict[str, Entry], changed: d
         return None
     pairs = []
     for path, entry in changed.items():
+        if entry.salt != previous[path].salt:  # parsed with other settings or code: all of them were
+            return None
         old, new = previous[path].item, entry.item
         if old is None or new is None or entry.errors:
             return None

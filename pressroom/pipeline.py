@@ -14,6 +14,7 @@ too (see edits.py). A rebuild gives the same bytes as a clean build of the same 
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -109,18 +110,105 @@ def asset_dirs(site_dir: Path) -> list[Path]:
     return [render.THEME_DIR / "static", site_dir / "assets"]
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What every output of a build was made from besides its own reads: the content files
+    (their keys), the values templates see (configuration included), the templates, and the
+    span of time in which the site index stays as it was built.
+
+    A later build on the same basis but for the text of some items has the same site index
+    but for those items, so the outputs that show none of them keep their keys: it asks
+    outputs.Reach which outputs show them instead of computing fifteen thousand keys. This
+    is what the preview's kept plan gives a live Builder, for the command line."""
+
+    entries: bytes
+    globals: bytes
+    templates: tuple[tuple[tuple[str, ...], bytes], ...]
+    built: datetime
+    until: datetime | None
+
+    @classmethod
+    def of(cls, entries: dict[str, Entry], keys: Keys, made: dict[str, Made], index: Site) -> Basis:
+        names = {m.reads.templates for m in made.values()}
+        change = index.next_change
+        return cls(entries_digest(entries), keys.salt, tuple((n, keys.templates(n)) for n in sorted(names)), utc(index.now),
+                   utc(change.moment) if change else None)
+
+    def admits(self, entries: dict[str, Entry], keys: Keys, now: datetime) -> bool:
+        """`entries` (those the build's items were compared with) are this basis's, the
+        values and templates are, and `now` is within its span."""
+        moment = utc(now)
+        return (self.built <= moment and (self.until is None or moment < self.until) and self.globals == keys.salt
+                and all(keys.templates(names) == found for names, found in self.templates) and entries_digest(entries) == self.entries)
+
+
+def entries_digest(entries: dict[str, Entry]) -> bytes:
+    paths = sorted(entries)  # no path holds a NUL; keys are digests, all of one length
+    return digest("\0".join(paths), b"".join([entries[path].key for path in paths]))
+
+
 @dataclass
 class Manifest:
-    """What a successful build leaves for the next: what each output was made from."""
+    """What a successful build leaves for the next: what each output was made from.
+
+    The cache keeps it in full now and then, and in between as the changes since the last
+    full record (`base`): after one edit, two outputs of fifteen thousand, not all of them
+    pickled again."""
 
     salt: bytes
     products: dict[str, Made]
+    basis: Basis | None = None
+    base: Manifest | None = None  # the full record in the cache it was read from, if not itself
+    token: bytes = b""  # of a full record: the changes made against it name it
+
+    def full_record(self) -> Manifest | None:
+        return self if self.token else self.base
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"salt": self.salt, "products": pack(self.products)}
+        return {"salt": self.salt, "products": pack(self.products), "basis": self.basis, "token": self.token}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.salt, self.products = state.get("salt", b""), unpack(state.get("products"))
+        basis = state.get("basis")
+        self.basis = basis if isinstance(basis, Basis) else None
+        self.base, self.token = None, state.get("token", b"")
+
+    @classmethod
+    def read(cls, cache: Cache, name: str) -> Manifest | None:
+        full, changes = cache.get(name), cache.get(name + CHANGES)
+        if not isinstance(full, Manifest):
+            return None
+        if not isinstance(changes, Changes) or not full.token or changes.token != full.token:
+            return full
+        products = {pid: made for pid, made in full.products.items() if pid not in changes.removed}
+        products.update(changes.manifest.products)
+        return Manifest(changes.manifest.salt, products, changes.manifest.basis, base=full)
+
+    def save(self, cache: Cache, name: str, base: Manifest | None) -> Manifest:
+        """Into the cache: the changes since the full record `base`, when they are few, or
+        a new full record. Returns this manifest with the full record it now builds on."""
+        if base is not None and base.token and base.salt == self.salt:
+            changed = {pid: made for pid, made in self.products.items() if base.products.get(pid) is not made}
+            removed = frozenset(pid for pid in base.products if pid not in self.products)
+            if len(changed) + len(removed) <= max(FEW_CHANGES, len(base.products) // 20):
+                cache.put_many({name + CHANGES: Changes(base.token, Manifest(self.salt, changed, self.basis), removed)})
+                return replace(self, base=base)
+        full = replace(self, base=None, token=os.urandom(16))
+        cache.put_many({name: full, name + CHANGES: None})
+        return full
+
+
+@dataclass
+class Changes:
+    """A manifest's changes since the full record with `token`."""
+
+    token: bytes
+    manifest: Manifest  # the products changed or added
+    removed: frozenset[str]
+
+
+CHANGES = "+changes"
+FEW_CHANGES = 100
 
 
 @dataclass
@@ -174,7 +262,8 @@ class Builder:
         self._output: Callable[[], dict[str, FileState] | None] | None = None
         self._content_states: dict[str, FileState] | None = None  # the content files as the last build saw them
         self._plan: Plan | None = None  # the last successful build's
-        self._text_edits: list[tuple[Any, Any]] | None = None  # this build's, if only text changed since that one
+        self._text_edits: list[tuple[Any, Any]] | None = None  # this build's, if only text changed since the last parse
+        self._edited_from: dict[str, Entry] | None = None  # the entries of that parse
 
     def build(self, now: datetime | None = None, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the whole site. `changed` names the files that changed since the last
@@ -222,9 +311,9 @@ class Builder:
         config = load_config(self.site_dir, self.base_url)
         salt = code_salt()
         fingerprints = Fingerprints()
-        content = self.parse(config, digest(salt, fingerprints.of(config)), since, plan)
-        if plan is not None and not (self._text_edits is not None and only_content_changed(self.site_dir, since)
-                                     and plan.holds(config, salt, now)):
+        content = self.parse(config, digest(salt, fingerprints.of(config)), since)
+        if plan is not None and not (self._text_edits is not None and self._edited_from is plan.entries
+                                     and only_content_changed(self.site_dir, since) and plan.holds(config, salt, now)):
             plan = None
         try:
             return self._make(content, config, salt, fingerprints, now, plan)
@@ -248,9 +337,13 @@ class Builder:
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
         products = plan.products if plan is not None else plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
-        unaffected = Reach(site, fingerprints, [old for old, _ in self._text_edits or ()]).unaffected if plan is not None else None
-        previous = self._manifest if self._manifest is not None else self.cache.get(self.manifest_name)
-        old = previous.products if isinstance(previous, Manifest) and previous.salt == salt else {}
+        previous = self._manifest if self._manifest is not None else Manifest.read(self.cache, self.manifest_name)
+        old = previous.products if previous is not None and previous.salt == salt else {}
+        unaffected = None
+        if plan is not None:
+            unaffected = Reach(site, fingerprints, [before for before, _ in self._text_edits or ()]).unaffected
+        elif old and self._text_edits is not None and previous.basis is not None and previous.basis.admits(self._edited_from, keys, now):
+            unaffected = Reach(site, fingerprints, [new for _, new in self._text_edits]).unaffected
         existing = scanned()
         if existing is None:  # the output is no longer as the last build left it
             existing = scan_output(Path(self.output_dir).resolve())
@@ -265,13 +358,14 @@ class Builder:
         except BaseException:
             staging.abort()
             raise
-        self._manifest = Manifest(salt, made)
+        manifest = Manifest(salt, made, Basis.of(content.entries, keys, made, index))
         self._plan = Plan(content.entries, config, salt, index, products)
         if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
+            self._manifest = manifest
         else:
-            self.cache.put_many({self.manifest_name: self._manifest})
+            self._manifest = manifest.save(self.cache, self.manifest_name, previous.full_record() if previous else None)
         warnings = sorted_problems(content.warnings())
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
         pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))
@@ -345,11 +439,11 @@ class Builder:
         finally:
             self.cache.close()
 
-    def parse(self, config: Config, salt: bytes, since: tuple[dict[str, FileState], list[Path]] | None = None, plan: Plan | None = None) -> Content:
+    def parse(self, config: Config, salt: bytes, since: tuple[dict[str, FileState], list[Path]] | None = None) -> Content:
         """Every content file, parsed again only where it changed; errors stop the build.
         Files are looked at one by one, unless `since` gives their states as the last build
-        saw them and the paths that changed since. With the last build's `plan`, tells in
-        self._text_edits whether only the text of items changed since."""
+        saw them and the paths that changed since. Tells in self._text_edits whether only the
+        text of items changed since the entries it started from (self._edited_from)."""
         seen_ns = time.time_ns()
         identity = self.cache.identity() if self.cache.store() is not None else None
         if identity != self._cache_identity:  # the cache was deleted: what was kept points into it
@@ -368,7 +462,8 @@ class Builder:
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)
         save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))
         self._entries = content.entries
-        self._text_edits = edits.text_edits(previous, content.entries, changed) if plan is not None and previous is plan.entries else None
+        self._text_edits = edits.text_edits(previous, content.entries, changed) if previous else None
+        self._edited_from = previous
         errors += content.errors() + check_templates_and_assets(self.site_dir)
         if errors:
             raise BuildFailed(errors, content.warnings())

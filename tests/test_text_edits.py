@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom import pipeline
+from pressroom import outputs, pipeline
 from pressroom.cache import CACHE_DIR
 from pressroom.errors import BuildFailed
-from pressroom.pipeline import Builder, build
+from pressroom.pipeline import CHANGES, Builder, Changes, Manifest, build
 from tests.conftest import EXAMPLE_AS_OF, ROOT, tree
 from tests.test_incremental import without_marker
 
@@ -286,3 +286,153 @@ def test_any_sequence_of_edits_told_to_a_live_builder_builds_like_a_clean_build(
         builder.build(now, changed=changed)
         assert_clean(builder, site, tmp, now=now)
         assert keys_of(builder) == keys_of(Builder(site, tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}", preview=True, private_output=True), now=now)
+
+
+# ------------------------------------------------------------------ the command line
+# `pressroom build` starts afresh each time: no kept plan, but the manifest in the cache
+# records what its outputs were made from (pipeline.Basis). A text edit on that basis has
+# keys computed only for the outputs that show the edited item.
+
+
+@pytest.fixture
+def keyed(monkeypatch):
+    """The ids of the outputs whose keys the builds since the last clear() computed."""
+    computed = []
+    of = outputs.Keys.of
+
+    def counted(self, product, reads):
+        computed.append(product.id)
+        return of(self, product, reads)
+
+    monkeypatch.setattr(outputs.Keys, "of", counted)
+    return computed
+
+
+def manifest_of(site: Path, preview: bool = False) -> Manifest:
+    builder = Builder(site, preview=preview)
+    try:
+        return Manifest.read(builder.cache, builder.manifest_name)
+    finally:
+        builder.cache.close()
+
+
+def fresh_keys(site: Path, tmp: Path, now=NOW) -> dict[str, bytes]:
+    return keys_of(Builder(site, tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}", private_output=True), now=now)
+
+
+def assert_clean_cli(site: Path, tmp: Path, now=NOW) -> None:
+    expected = clean_build(site, tmp, now)
+    got = without_marker(tree(site / "output"))
+    assert sorted(got) == sorted(expected)
+    assert [rel for rel in sorted(got) if got[rel] != expected[rel]] == []
+    assert {pid: made.key for pid, made in manifest_of(site).products.items()} == fresh_keys(site, tmp, now)
+
+
+def test_a_text_edit_on_the_command_line_computes_keys_only_for_the_outputs_that_show_it(example, tmp_path, keyed):
+    build(example, now=NOW)
+    everything = set(manifest_of(example).products)
+    for name, change in TEXT_EDITS.items():
+        change(example)
+        keyed.clear()
+        report = build(example, now=NOW)
+        assert report.written >= 1, name
+        assert 0 < len(set(keyed)) < len(everything), name  # a page in the menu shows on every page
+        assert_clean_cli(example, tmp_path)
+    keyed.clear()
+    build(example, now=NOW, reuse=False)
+    assert keyed == []  # nothing changed: no key computed, no output made
+    append(example, NCE, "Confirmed.")
+    keyed.clear()
+    build(example, now=NOW)
+    assert "labels/norwegian-centre-of-expertise-nce/index.html" in keyed
+    assert "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html" not in keyed  # shows nothing of that label
+
+
+def beyond_text_by_hand(site: Path) -> None:
+    """A failed build parsed a new title, then the template that failed was put back: the
+    cache's entries are no longer those the outputs were made from."""
+    edit(site, AWARD, "title: MEDVIA awarded Bronze", "title: MEDVIA receives Bronze")
+    base = site / "templates/base.html"
+    good = base.read_bytes() if base.exists() else None
+    base.parent.mkdir(exist_ok=True)
+    base.write_text("{{ site.no_such_thing.at_all() }}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(site, now=NOW)
+    if good is None:
+        base.unlink()
+    else:
+        base.write_bytes(good)
+
+
+NOT_ONLY_TEXT = {
+    **EDITS_BEYOND_TEXT,
+    "a template": lambda site: (site / "templates").mkdir(exist_ok=True) or (site / "templates/page.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h2>{{ page.title }}</h2>{{ page.body_html | safe }}{% endblock %}\n', encoding="utf-8"),
+    "a setting": lambda site: edit(site, "pressroom.toml", "page_size = 10", "page_size = 3"),
+    "a failed build in between": beyond_text_by_hand,
+}
+
+
+@pytest.mark.parametrize("change", list(NOT_ONLY_TEXT))
+def test_on_the_command_line_a_text_edit_with_anything_else_changed_computes_every_key(example, tmp_path, keyed, change):
+    build(example, now=NOW)
+    NOT_ONLY_TEXT[change](example)
+    append(example, ABOUT, "And some text.")
+    keyed.clear()
+    build(example, now=NOW)
+    assert set(keyed) == set(manifest_of(example).products)
+    assert_clean_cli(example, tmp_path)
+
+
+def test_on_the_command_line_time_passing_a_change_of_the_index_computes_every_key(example, tmp_path, keyed):
+    build(example, now=NOW)
+    later = NOW + timedelta(minutes=5)  # nothing on the example site changes then
+    append(example, AWARD, "Five minutes later.")
+    keyed.clear()
+    build(example, now=later)
+    assert 0 < len(set(keyed)) < len(manifest_of(example).products) / 2
+    assert_clean_cli(example, tmp_path, now=later)
+    for moment in (NOW + timedelta(days=3), NOW):  # the seminar of 3 December is over; a clock set back
+        append(example, AWARD, "Later, or earlier.")
+        keyed.clear()
+        build(example, now=moment)
+        assert set(keyed) == set(manifest_of(example).products)
+        assert_clean_cli(example, tmp_path, now=moment)
+
+
+def test_the_manifest_is_kept_as_changes_since_a_full_record(example, tmp_path):
+    build(example, now=NOW)
+    builder = Builder(example)
+    full = builder.cache.get(builder.manifest_name)
+    assert builder.cache.get(builder.manifest_name + CHANGES) is None
+    append(example, AWARD, "A small edit.")
+    build(example, now=NOW)
+    changes = builder.cache.get(builder.manifest_name + CHANGES)
+    assert isinstance(changes, Changes) and changes.token == full.token
+    assert "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html" in changes.manifest.products
+    assert len(changes.manifest.products) < len(full.products) / 4  # the outputs that show that release
+    assert builder.cache.get(builder.manifest_name).token == full.token  # the full record was not written again
+    assert_clean_cli(example, tmp_path)
+    edit(example, "pressroom.toml", "page_size = 10", "page_size = 3")  # most outputs change
+    build(example, now=NOW)
+    assert builder.cache.get(builder.manifest_name).token != full.token
+    assert builder.cache.get(builder.manifest_name + CHANGES) is None
+    assert_clean_cli(example, tmp_path)
+    builder.cache.close()
+
+
+def test_changes_are_read_only_with_the_full_record_they_were_made_against(example, tmp_path):
+    build(example, now=NOW)
+    builder = Builder(example)
+    full = builder.cache.get(builder.manifest_name)
+    stray = Manifest(full.salt, {pid: made._replace(key=b"\0" * 16) for pid, made in full.products.items() if pid != "about/index.html"}, full.basis)
+    builder.cache.put_many({builder.manifest_name + CHANGES: Changes(full.token, stray, frozenset(["about/index.html"]))})
+    read = manifest_of(example)  # changed outputs replaced, removed ones gone
+    assert read.products.keys() == full.products.keys() - {"about/index.html"}
+    assert {made.key for made in read.products.values()} == {b"\0" * 16}
+    builder.cache.put_many({builder.manifest_name + CHANGES: Changes(b"another full record", stray, frozenset(["about/index.html"]))})
+    assert manifest_of(example).products == full.products
+    append(example, AWARD, "After changes of another record.")
+    build(example, now=NOW)
+    assert_clean_cli(example, tmp_path)
+    builder.cache.close()
