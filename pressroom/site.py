@@ -91,14 +91,17 @@ def build_index(
     awarded later and whatever is under embargo, and with a release the event and label it
     announces."""
     newest_first = sorted(releases, key=lambda r: (r.date, r.slug, r.source), reverse=True)
-    published = tuple(r for r in newest_first if preview or is_published(r, now))
+    now_utc = utc(now)
+    out = {id(r) for r in newest_first if _hold_reason(r, now_utc) is None}  # asked once: ten thousand releases
+    published = tuple(r for r in newest_first if preview or id(r) in out)
     shown = set(map(id, published))
     held_back = tuple(r for r in newest_first if id(r) not in shown)
     all_events = [*events, *(r.event for r in published if r.event)]
     all_labels = [*labels, *(r.label for r in published if r.label)]
-    shown_events = [e for e in all_events if preview or is_published(e, now)]
-    shown_labels = [l for l in all_labels if preview or is_published(l, now)]
-    withheld = [item for item in [*all_events, *all_labels] if not (preview or is_published(item, now))]
+    out.update(id(item) for item in [*all_events, *all_labels] if _hold_reason(item, now_utc) is None)
+    shown_events = [e for e in all_events if preview or id(e) in out]
+    shown_labels = [l for l in all_labels if preview or id(l) in out]
+    withheld = [item for item in [*all_events, *all_labels] if not (preview or id(item) in out)]
     upcoming, past = split_events(shown_events, now)
     current, expired = split_labels(shown_labels, now)
     return Site(
@@ -116,7 +119,7 @@ def build_index(
         expired_labels=expired,
         # Everything not out yet, not only what is held back: a preview shows scheduled items,
         # but their banners still change when they go out.
-        next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if not is_published(item, now)]),
+        next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if id(item) not in out]),
         withheld=tuple(sorted(withheld, key=lambda item: (utc(goes_out(item)), item.url, item.source))),
     )
 
@@ -135,12 +138,19 @@ def is_published(item: Release | Event | Label, now: datetime) -> bool:
 
 def hold_reason(item: Release | Event | Label, now: datetime) -> str | None:
     """Why an item is not on the site as of `now`: "draft", "embargoed", "scheduled" or None."""
-    if isinstance(item, Release) and item.draft:
-        return "draft"
-    if item.embargo and utc(item.embargo) > utc(now):
+    return _hold_reason(item, utc(now))
+
+
+def _hold_reason(item: Release | Event | Label, now_utc: datetime) -> str | None:
+    if isinstance(item, Release):
+        if item.draft:
+            return "draft"
+        if item.embargo is None:  # most releases: out at their date
+            return "scheduled" if utc(item.date) > now_utc else None
+    if item.embargo and utc(item.embargo) > now_utc:
         return "embargoed"
     moment = goes_out(item)
-    return "scheduled" if moment and utc(moment) > utc(now) else None
+    return "scheduled" if moment and utc(moment) > now_utc else None
 
 
 def split_events(events: Sequence[Event], now: datetime) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
