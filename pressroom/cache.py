@@ -236,7 +236,7 @@ def code_salt() -> bytes:
 
 # Libraries Pressroom imports only when it needs them (a rebuild that converts no Markdown and
 # makes no calendar loads neither), so they are not among the modules it has loaded.
-LOADED_WHEN_NEEDED = ("icalendar", "markdown")
+LOADED_WHEN_NEEDED = ("feedgen", "icalendar", "markdown")
 
 
 def library_versions() -> list[tuple[str, str]]:

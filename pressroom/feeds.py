@@ -11,14 +11,15 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
-
-from feedgen.feed import FeedGenerator
+from typing import TYPE_CHECKING, Sequence
 
 from pressroom import __version__, markup, urls
 from pressroom.config import Config
 from pressroom.model import Release
 from pressroom.site import Site, Tag
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 FEED_SIZE = 20
 ATOM, RSS, JSON_FEED = "atom.xml", "rss.xml", "feed.json"
@@ -92,6 +93,8 @@ def write_xml_feeds(site: Site, tag: Tag | None, releases: Sequence[Release]) ->
 def feed_generator(site: Site, tag: Tag | None, releases: Sequence[Release]) -> FeedGenerator:
     config = site.config
     page_url = config.base_url + ("" if tag is None else tag.url)
+    from feedgen.feed import FeedGenerator  # here, not at the top: most rebuilds make no feed (with lxml, 30 ms)
+
     updated = newest_change(releases, site.now)
     generator = FeedGenerator()
     generator.id(page_url)
