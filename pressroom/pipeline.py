@@ -492,12 +492,16 @@ def load_site(site_dir: Path, now: datetime, preview: bool = False, base_url: st
 
 
 def build(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = False, now: datetime | None = None,
-          base_url: str | None = None, reuse: bool = True, looked: unchanged.Look | None = None) -> BuildReport:
+          base_url: str | None = None, reuse: bool = True, looked: unchanged.Look | None = None, keep: list | None = None) -> BuildReport:
     """One build, as `pressroom build` runs it: none at all when nothing changed since the
     last one (see unchanged.py; `reuse` False when the caller asked already, or needs the
-    site index, which such a report has not)."""
+    site index, which such a report has not). The Builder goes into `keep`, if given, for
+    the caller to let go of (or not) when it likes."""
     if reuse:
         looked = unchanged.reuse(site_dir, output_dir, drafts=drafts, base_url=base_url, now=now)
         if looked.report is not None:
             return looked.report
-    return Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True, looked=looked).build(now)
+    builder = Builder(site_dir, output_dir, preview=drafts, base_url=base_url, remember=True, looked=looked)
+    if keep is not None:
+        keep.append(builder)
+    return builder.build(now)
