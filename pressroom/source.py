@@ -154,10 +154,11 @@ def scan_files(site_dir: Path, folder: str, pattern: str = "*.md",
         try:
             link = entry.is_symlink()
             inside = Path(entry.path).resolve().is_relative_to(site_real) if link else root_inside
-            if not inside and (link or fnmatch.fnmatchcase(entry.name, pattern)):
+            wanted = fnmatch.fnmatchcase(entry.name, pattern)
+            if not inside and (link or wanted):
                 errors.append(_outside(rel, entry.path))  # a linked folder too, whatever it holds
                 continue
-            if not fnmatch.fnmatchcase(entry.name, pattern) or not entry.is_file():
+            if not wanted or not entry.is_file():
                 continue
             stat = entry.stat()
         except OSError:
@@ -174,9 +175,9 @@ def _outside(rel: str, link: str) -> SiteError:
 
 def below(walked: Iterable[tuple[str, os.DirEntry]], prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
     """What walk(folder, prefix, hidden=False) finds, from a walk of a folder above it."""
-    start = len(prefix)
+    start = len(prefix) - 1  # the prefix ends with "/": a part below it that starts with "." follows a "/"
     for rel, entry in walked:
-        if rel.startswith(prefix) and not any(part.startswith(".") for part in rel[start:].split("/")):
+        if rel.startswith(prefix) and "/." not in rel[start:]:
             yield rel, entry
 
 

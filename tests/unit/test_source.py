@@ -1,10 +1,11 @@
+import itertools
 from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pressroom.errors import SiteError
-from pressroom.source import SourceFile, read_source, split_document, visible_text
+from pressroom.source import SourceFile, below, read_source, split_document, visible_text, walk
 
 PATH = "content/news/x.md"
 
@@ -137,3 +138,25 @@ def test_visible_text_drops_invisible_characters_and_turns_page_breaks_into_spac
 def _invisible(char: str) -> bool:
     code = ord(char)
     return code <= 0x08 or 0x0E <= code <= 0x1F or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+
+
+_walks = itertools.count()
+PARTS = st.sampled_from(["a", ".b", "c.md", ".d.md", "e..f", "g.", "news"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(PARTS, min_size=1, max_size=4), max_size=12))
+def test_what_a_walk_from_above_finds_below_a_folder_is_what_a_walk_of_it_finds(tmp_path_factory, paths):
+    """The build takes the content files from the walk of the whole site that looked for
+    changes (below()); hidden files and folders (editors' swap files, .git) are left out at
+    any depth, as a walk of the folder itself leaves them out."""
+    root = tmp_path_factory.mktemp(f"walk{next(_walks)}")
+    for parts in paths:
+        path = root.joinpath("content", "news", *parts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("x")
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            continue  # a file where a folder is wanted, or the reverse
+    whole = list(walk(root, ""))
+    assert sorted(rel for rel, _ in below(whole, "content/news/")) == sorted(rel for rel, _ in walk(root / "content/news", "content/news/", hidden=False))
