@@ -191,6 +191,7 @@ class MarkdownMemo:
     def __init__(self, cache_path: Path | None):
         self.salt = markdown_salt()
         self.new: dict[bytes, Html] = {}
+        self._made: dict[int, tuple[str, Html]] = {}  # by the converted text, while it is in use
         self._store = BodyStore(cache_path) if cache_path is not None and _holds_markdown(cache_path) else None
 
     def key(self, text: str, raw_html: bool) -> bytes:
@@ -209,10 +210,17 @@ class MarkdownMemo:
         return zlib.decompress(data).decode("utf-8", "surrogatepass") if data is not None else None
 
     def put(self, key: bytes, html: str) -> None:
-        self.new[key] = Html.of(html)
+        made = self.new[key] = Html.of(html)
+        self._made[id(html)] = (html, made)
+
+    def html_of(self, text: str) -> Html:
+        """Html.of(text), from put() when it was this very text: compressed and summed up
+        once, not again for the parsed item."""
+        found = self._made.get(id(text))
+        return found[1] if found is not None and found[0] is text else Html.of(text)
 
     def take_new(self) -> dict[bytes, Html]:
-        new, self.new = self.new, {}
+        new, self.new, self._made = self.new, {}, {}
         return new
 
 

@@ -206,12 +206,13 @@ def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple],
     """Runs in a worker (or in the building process for a few files)."""
     memo = MarkdownMemo(workers.shared("memo"))
     with markup.remembering(memo):
-        results = [parse_file(path, old_key) for path, old_key in chunk]
+        results = [parse_file(path, old_key, memo.html_of) for path, old_key in chunk]
     return results, memo.take_new()
 
 
-def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None, tuple[SiteError, ...]]:
-    """(path, key, item, errors, warnings); errors None: the text is as it was."""
+def parse_file(path: str, old_key: bytes | None, html_of: Callable[[str], Html] = Html.of) -> tuple[str, bytes, Any, tuple[SiteError, ...] | None, tuple[SiteError, ...]]:
+    """(path, key, item, errors, warnings); errors None: the text is as it was. `html_of`
+    holds converted text as Html (the memo's, which has just done so for new text)."""
     site_dir: Path = workers.shared("site_dir")
     source = read_source(site_dir, site_dir / path)
     salt = workers.shared("salt")
@@ -230,7 +231,7 @@ def parse_file(path: str, old_key: bytes | None) -> tuple[str, bytes, Any, tuple
     found = accessibility.check_text(document, str(getattr(result, "body_html", "")))
     if found.errors:
         return path, key, None, tuple(found.errors), tuple(found.warnings)
-    return path, key, compact(result), (), tuple(found.warnings)
+    return path, key, compact(result, html_of), (), tuple(found.warnings)
 
 
 def parser_for(path: str, parsers: dict[str, Parser]) -> Parser:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 DIGEST_SIZE = 16
 
@@ -102,7 +102,7 @@ def htmls(item: Any) -> Iterator[Html]:
                 yield from htmls(member)
 
 
-def compact(item: Any) -> Any:
+def compact(item: Any, html_of: Callable[[str], Html] = Html.of) -> Any:
     """The same model object with every `body_html` text held as Html (recursively)."""
     if not dataclasses.is_dataclass(item) or isinstance(item, type):
         return item
@@ -110,13 +110,13 @@ def compact(item: Any) -> Any:
     for f in dataclasses.fields(item):
         value = getattr(item, f.name)
         if f.name == "body_html" and isinstance(value, str):
-            changes[f.name] = Html.of(value)
+            changes[f.name] = html_of(value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            new = compact(value)
+            new = compact(value, html_of)
             if new is not value:
                 changes[f.name] = new
         elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
-            new_items = tuple(compact(v) for v in value)
+            new_items = tuple(compact(v, html_of) for v in value)
             if any(a is not b for a, b in zip(new_items, value)):
                 changes[f.name] = new_items
     return dataclasses.replace(item, **changes) if changes else item

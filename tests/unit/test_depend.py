@@ -96,6 +96,20 @@ def test_html_is_kept_compressed_and_reads_like_the_text():
     assert isinstance(compacted.items[0].body_html, Html) and str(compacted.items[0].body_html) == text
 
 
+def test_a_converted_text_is_compressed_once_for_the_memo_and_the_parsed_item(tmp_path):
+    from pressroom.cache import MarkdownMemo
+
+    memo = MarkdownMemo(None)
+    text = "<p>“Converted” text</p>" * 20
+    memo.put(b"key", text)
+    compacted = compact(Group("g", (item(body=text),)), memo.html_of)
+    assert compacted.items[0].body_html is memo.new[b"key"]  # one Html, not two of the same text
+    other = "".join(["<p>“Converted” text</p>"] * 20)  # equal, but not the text put
+    assert other == text and memo.html_of(other) is not memo.new[b"key"] and memo.html_of(other) == memo.new[b"key"]
+    memo.take_new()
+    assert memo.html_of(text) is not compacted.items[0].body_html  # a chunk's texts are let go with it
+
+
 def test_a_site_notes_which_attributes_an_output_reads_and_how_deep():
     index = Index(NOW, (item("A"), item("B", 2)), (Group("g", (item("A"),)),))
     site = tracked_site(index)
