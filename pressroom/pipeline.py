@@ -8,7 +8,9 @@ files, outputs.py remakes only outputs whose inputs changed, write.py writes onl
 whose bytes changed. What a build keeps for the next lives in the Builder (the preview
 server keeps one) and in the site's .pressroom-cache/ folder (for the command line). A
 Builder told that only the text of items changed keeps its site index and list of outputs
-too (see edits.py). A rebuild gives the same bytes as a clean build of the same site.
+too (see edits.py); the command line, which starts afresh, finds the same from the basis
+its last build recorded (Basis), and works out keys only for the outputs that show the
+edited items. A rebuild gives the same bytes as a clean build of the same site.
 """
 
 from __future__ import annotations
