@@ -120,8 +120,9 @@ KEPT_TO_THE_END: list = []
 
 def run_command(argv: Sequence[str] | None, then_exit: bool = False) -> int:
     args = make_parser().parse_args(argv)
-    args.keep = KEPT_TO_THE_END if then_exit else None
-    if then_exit and args.run is not run_serve:
+    one_build = then_exit and args.run is not run_serve  # the preview builds again and again
+    args.keep = KEPT_TO_THE_END if one_build else None
+    if one_build:
         # All this process's garbage goes when it ends: no collection after the build (its
         # first pass would look at every object the build made, 0.1 s at 10,000 releases).
         gc.disable()
