@@ -91,10 +91,10 @@ def write_xml_feeds(site: Site, tag: Tag | None, releases: Sequence[Release]) ->
 
 
 def feed_generator(site: Site, tag: Tag | None, releases: Sequence[Release]) -> FeedGenerator:
-    config = site.config
-    page_url = config.base_url + ("" if tag is None else tag.url)
     from feedgen.feed import FeedGenerator  # here, not at the top: most rebuilds make no feed (with lxml, 30 ms)
 
+    config = site.config
+    page_url = config.base_url + ("" if tag is None else tag.url)
     updated = newest_change(releases, site.now)
     generator = FeedGenerator()
     generator.id(page_url)

@@ -92,16 +92,16 @@ def build_index(
     announces."""
     newest_first = sorted(releases, key=lambda r: (r.date, r.slug, r.source), reverse=True)
     now_utc = utc(now)
-    out = {id(r) for r in newest_first if _hold_reason(r, now_utc) is None}  # asked once: ten thousand releases
-    published = tuple(r for r in newest_first if preview or id(r) in out)
+    out_now = {id(r) for r in newest_first if _hold_reason(r, now_utc) is None}  # asked once: ten thousand releases
+    published = tuple(r for r in newest_first if preview or id(r) in out_now)
     shown = set(map(id, published))
     held_back = tuple(r for r in newest_first if id(r) not in shown)
     all_events = [*events, *(r.event for r in published if r.event)]
     all_labels = [*labels, *(r.label for r in published if r.label)]
-    out.update(id(item) for item in [*all_events, *all_labels] if _hold_reason(item, now_utc) is None)
-    shown_events = [e for e in all_events if preview or id(e) in out]
-    shown_labels = [l for l in all_labels if preview or id(l) in out]
-    withheld = [item for item in [*all_events, *all_labels] if not (preview or id(item) in out)]
+    out_now.update(id(item) for item in [*all_events, *all_labels] if _hold_reason(item, now_utc) is None)
+    shown_events = [e for e in all_events if preview or id(e) in out_now]
+    shown_labels = [l for l in all_labels if preview or id(l) in out_now]
+    withheld = [item for item in [*all_events, *all_labels] if not (preview or id(item) in out_now)]
     upcoming, past = split_events(shown_events, now)
     current, expired = split_labels(shown_labels, now)
     return Site(
@@ -119,7 +119,7 @@ def build_index(
         expired_labels=expired,
         # Everything not out yet, not only what is held back: a preview shows scheduled items,
         # but their banners still change when they go out.
-        next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if id(item) not in out]),
+        next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if id(item) not in out_now]),
         withheld=tuple(sorted(withheld, key=lambda item: (utc(goes_out(item)), item.url, item.source))),
     )
 
@@ -130,10 +130,6 @@ def goes_out(item: Release | Event | Label) -> datetime | None:
     own = item.date if isinstance(item, Release) else item.starts if isinstance(item, Label) else None
     moments = [moment for moment in (own, item.embargo) if moment is not None]
     return max(moments, key=utc) if moments else None
-
-
-def is_published(item: Release | Event | Label, now: datetime) -> bool:
-    return hold_reason(item, now) is None
 
 
 def hold_reason(item: Release | Event | Label, now: datetime) -> str | None:
