@@ -348,7 +348,7 @@ def test_a_text_edit_on_the_command_line_computes_keys_only_for_the_outputs_that
     assert "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html" not in keyed  # shows nothing of that label
 
 
-def beyond_text_by_hand(site: Path) -> None:
+def a_title_parsed_by_a_failed_build(site: Path) -> None:
     """A failed build parsed a new title, then the template that failed was put back: the
     cache's entries are no longer those the outputs were made from."""
     edit(site, AWARD, "title: MEDVIA awarded Bronze", "title: MEDVIA receives Bronze")
@@ -369,7 +369,7 @@ NOT_ONLY_TEXT = {
     "a template": lambda site: (site / "templates").mkdir(exist_ok=True) or (site / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block content %}<h2>{{ page.title }}</h2>{{ page.body_html | safe }}{% endblock %}\n', encoding="utf-8"),
     "a setting": lambda site: edit(site, "pressroom.toml", "page_size = 10", "page_size = 3"),
-    "a failed build in between": beyond_text_by_hand,
+    "a failed build in between": a_title_parsed_by_a_failed_build,
 }
 
 
