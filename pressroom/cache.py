@@ -23,6 +23,7 @@ from typing import Any
 from pressroom.depend import Html, digest
 
 CACHE_DIR = ".pressroom-cache"
+LIVE_CONVERTED = "converted/live"  # the texts the content held at the last clean-up
 SCHEMA = 3
 PACKAGE_DIR = Path(__file__).parent
 
@@ -81,6 +82,38 @@ class Cache:
             self._broken = True  # a full disk or a locked file: build on without the cache
             return False
         return True
+
+    def converted_count(self) -> int:
+        """How many converted texts (HTML bodies) the cache holds."""
+        db = self._connect()
+        try:
+            return db.execute("SELECT count(*) FROM bodies").fetchone()[0] if db is not None else 0
+        except sqlite3.Error:
+            return 0
+
+    def forget_converted(self, live: set[bytes]) -> int:
+        """Delete the converted texts (and what the Markdown memo says of them) that neither
+        the content now (`live`) nor the content at the last clean-up holds: the cache grows
+        with the site, not with every version of every text. Those of the last clean-up are
+        kept one round more for a preview server sharing this cache, whose items may be that
+        old and load their text only when shown. Returns how many texts went."""
+        db = self._connect()
+        if db is None:
+            return 0
+        previous = self.get(LIVE_CONVERTED)
+        keep = set(live) | (previous if isinstance(previous, frozenset) else frozenset())
+        try:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest BLOB PRIMARY KEY) WITHOUT ROWID")
+            db.execute("DELETE FROM keep")
+            db.executemany("INSERT INTO keep (digest) VALUES (?)", ((digest_,) for digest_ in keep))
+            gone = db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM keep)").rowcount
+            db.execute("DELETE FROM markdown WHERE digest NOT IN (SELECT digest FROM keep)")
+            db.execute("DELETE FROM keep")
+        except sqlite3.Error:
+            self._broken = True
+            return 0
+        self.put_many({LIVE_CONVERTED: frozenset(live)})
+        return gone
 
     def store(self) -> BodyStore | None:
         """Where HTML bodies can be left instead of in memory, if the cache works."""

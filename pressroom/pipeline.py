@@ -27,7 +27,7 @@ from pressroom import calendars, edits, feeds, render, seo, status, unchanged, w
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, rescan_content, save_entries, scan_content
-from pressroom.depend import Fingerprints, TrackedNow, digest, tracked_site, utc
+from pressroom.depend import Fingerprints, TrackedNow, digest, htmls, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
 from pressroom.outputs import Keys, Made, Product, Reach, check_collisions, make_outputs, pack, tracking_templates, unpack
@@ -211,6 +211,7 @@ class Changes:
 
 CHANGES = "+changes"
 FEW_CHANGES = 100
+CONVERTED_SLACK = 1000  # converted texts the cache may hold beyond twice the content's
 
 
 @dataclass
@@ -368,6 +369,8 @@ class Builder:
             self._manifest = manifest
         else:
             self._manifest = manifest.save(self.cache, self.manifest_name, previous.full_record() if previous else None)
+        if content.reparsed:  # new texts may have come into the cache
+            self._forget_old_texts(content.entries)
         warnings = sorted_problems(content.warnings())
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
         pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))
@@ -388,6 +391,13 @@ class Builder:
             warnings=warnings,
             notes=notes,
         )
+
+    def _forget_old_texts(self, entries: dict[str, Entry]) -> None:
+        """Once the cache holds many more converted texts than the content (every version of
+        every edited text stays there, and all of them again after Markdown or Pressroom
+        changed), forget those no content file holds any longer."""
+        if self.cache.converted_count() > 2 * len(entries) + CONVERTED_SLACK:
+            self.cache.forget_converted({html.digest for entry in entries.values() if entry.item is not None for html in htmls(entry.item)})
 
     @staticmethod
     def _keep_planned_items(entries: dict[str, Entry], planned: dict[str, Entry]) -> None:

@@ -6,6 +6,7 @@ build of a copy of the site (no cache, no earlier output), file by file.
 
 import os
 import shutil
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom import content, outputs
-from pressroom.cache import CACHE_DIR
+from pressroom import content, outputs, pipeline
+from pressroom.cache import CACHE_DIR, Cache, MarkdownMemo
 from pressroom.errors import BuildFailed
 from pressroom.pipeline import Builder, build
 from pressroom.write import MARKER
@@ -340,3 +341,37 @@ def test_a_text_converted_by_an_earlier_build_is_not_converted_again(tmp_path, m
     build(site, now=NOW)
     assert converted == [] and len(asked) == 1, "the copied text was converted again"
     assert "<em>worth</em>" in (site / "output/news/2024/the-same-words/index.html").read_text(encoding="utf-8")
+
+
+def test_the_cache_forgets_texts_no_file_holds_any_longer(site, tmp_path, monkeypatch):
+    """Each version of an edited text is converted and kept in the cache; once it holds more
+    than twice the content's texts, those no file holds any longer go, and the builds stay
+    clean builds (the slack, a thousand texts, is taken away here)."""
+    monkeypatch.setattr(pipeline, "CONVERTED_SLACK", 0)
+    Builder(site).build(NOW)
+    cache = Cache(site)
+    entries = len(list((site / "content").rglob("*.md")))
+    award = site / "content/news/2024/award.md"
+    counts = []
+    for n in range(3 * entries):
+        award.write_text(award.read_text() + f"\nEdit {n}.\n")
+        assert_same(site, tmp_path)
+        counts.append(cache.converted_count())
+    assert max(counts) <= 2 * entries + 1, counts  # never more than one clean-up's worth over
+    assert counts[-1] < counts[0] + 3 * entries - 1  # not every version kept (none forgotten: + 3 × entries - 1)
+    cache.close()
+
+
+def test_forgetting_keeps_the_texts_of_the_last_clean_up_one_round_more(tmp_path):
+    """A preview server sharing the cache may show items as they were at the last clean-up:
+    their texts stay until the next one."""
+    cache = Cache(tmp_path)
+    a, b, c, d = (bytes([n]) * 16 for n in range(4))
+    cache.put_many({}, markdown={b"key " + x: x for x in (a, b, c, d)}, bodies={x: zlib.compress(b"<p>Text.</p>") for x in (a, b, c, d)})
+    assert cache.forget_converted({a, b}) == 2  # c and d: no file holds them, no clean-up before
+    assert cache.forget_converted({a}) == 0  # b was live at the last clean-up
+    assert cache.forget_converted({a}) == 1  # now b goes
+    assert cache.converted_count() == 1
+    memo = MarkdownMemo(cache.path)
+    assert [memo.get(b"key " + x) is not None for x in (a, b, c, d)] == [True, False, False, False]
+    cache.close()
