@@ -154,7 +154,7 @@ class Manifest:
     """What a successful build leaves for the next: what each output was made from.
 
     The cache keeps it in full now and then, and in between as the changes since the last
-    full record (`base`): after one edit, two outputs of fifteen thousand, not all of them
+    full record (`base`): after one edit, a dozen outputs of fifteen thousand, not all of them
     pickled again."""
 
     salt: bytes
