@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from pressroom import calendars, edits, feeds, render, seo, status, unchanged, workers
+from pressroom import calendars, edits, feeds, render, saved_index, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
 from pressroom.content import Content, Entry, load_content, load_entries, rescan_content, save_entries, scan_content
@@ -120,28 +120,34 @@ class Basis:
 
     A later build on the same basis but for the text of some items has the same site index
     but for those items, so the outputs that show none of them keep their keys: it asks
-    outputs.Reach which outputs show them instead of computing fifteen thousand keys. This
-    is what the preview's kept plan gives a live Builder, for the command line."""
+    outputs.Reach which outputs show them instead of computing fifteen thousand keys, and
+    reads the site index from the cache instead of making it (see saved_index.py). This is
+    what the preview's kept plan gives a live Builder, for the command line."""
 
     entries: bytes
     globals: bytes
     templates: tuple[tuple[tuple[str, ...], bytes], ...]
     built: datetime
     until: datetime | None
+    index: bytes = b""  # names the site index in the cache made on this basis but for texts (see saved_index.py)
 
     @classmethod
-    def of(cls, entries: dict[str, Entry], keys: Keys, made: dict[str, Made], index: Site) -> Basis:
+    def of(cls, entries: dict[str, Entry], keys: Keys, made: dict[str, Made], index: Site, saved: bytes) -> Basis:
         names = {m.reads.templates for m in made.values()}
         change = index.next_change
         return cls(entries_digest(entries), keys.salt, tuple((n, keys.templates(n)) for n in sorted(names)), utc(index.now),
-                   utc(change.moment) if change else None)
+                   utc(change.moment) if change else None, saved)
 
-    def admits(self, entries: dict[str, Entry], keys: Keys, now: datetime) -> bool:
-        """`entries` (those the build's items were compared with) are this basis's, the
-        values and templates are, and `now` is within its span."""
+    def spans(self, entries: bytes, now: datetime) -> bool:
+        """`entries` (the digest of those the build's items were compared with) are this
+        basis's, and `now` is within its span: the site index is this basis's but for texts."""
         moment = utc(now)
-        return (self.built <= moment and (self.until is None or moment < self.until) and self.globals == keys.salt
-                and all(keys.templates(names) == found for names, found in self.templates) and entries_digest(entries) == self.entries)
+        return self.built <= moment and (self.until is None or moment < self.until) and entries == self.entries
+
+    def admits(self, entries: bytes, keys: Keys, now: datetime) -> bool:
+        """It spans `entries` and `now`, and the values and templates are this basis's."""
+        return (self.spans(entries, now) and self.globals == keys.salt
+                and all(keys.templates(names) == found for names, found in self.templates))
 
 
 def entries_digest(entries: dict[str, Entry]) -> bytes:
@@ -210,6 +216,7 @@ class Changes:
 
 
 CHANGES = "+changes"
+SAVED_INDEX = "+index"
 FEW_CHANGES = 100
 CONVERTED_SLACK = 1000  # converted texts the cache may hold beyond twice the content's
 
@@ -224,14 +231,18 @@ class Plan:
     salt: bytes
     index: Site
     products: list[Product]
+    token: bytes = b""  # of the index in the cache it is but for texts, if any (see Basis.index)
 
     def holds(self, config: Config, salt: bytes, now: datetime) -> bool:
-        """The same configuration and code, and no change of the index due between the
-        planned moment and `now` (an event ending, an embargo lifting)."""
-        if config != self.config or salt != self.salt:
-            return False
-        change = self.index.next_change
-        return utc(self.index.now) <= utc(now) and (change is None or utc(now) < utc(change.moment))
+        """The same configuration and code, and the index holds at `now`."""
+        return config == self.config and salt == self.salt and index_holds(self.index, now)
+
+
+def index_holds(index: Site, now: datetime) -> bool:
+    """No change of the index is due between the moment it was made for and `now` (an
+    event ending, an embargo lifting)."""
+    change = index.next_change
+    return utc(index.now) <= utc(now) and (change is None or utc(now) < utc(change.moment))
 
 
 class Builder:
@@ -326,26 +337,32 @@ class Builder:
     def _make(self, content: Content, config: Config, salt: bytes, fingerprints: Fingerprints, now: datetime, plan: Plan | None) -> BuildReport:
         output, self._output = self._output, None
         scanned = output or scan_output_soon(Path(self.output_dir).resolve())
+        previous = self._manifest if self._manifest is not None else Manifest.read(self.cache, self.manifest_name)
+        old = previous.products if previous is not None and previous.salt == salt else {}
+        basis = previous.basis if old and self._text_edits is not None else None
+        edited_from = entries_digest(self._edited_from) if basis is not None else b""
+        saved = None
         if plan is not None:  # only the text of some items changed: the index is as planned
-            for old, new in self._text_edits or ():
-                edits.put_text(old, new)
+            for old_item, new_item in self._text_edits or ():
+                edits.put_text(old_item, new_item)
             self._keep_planned_items(content.entries, plan.entries)
-            index = replace(plan.index, now=now.astimezone(config.tz))
+            index, products, token = replace(plan.index, now=now.astimezone(config.tz)), plan.products, plan.token
+        elif basis is not None and (saved := self._saved_index_of(basis, edited_from, content.entries, now)) is not None:
+            index, products, token = replace(saved, now=now.astimezone(config.tz)), None, basis.index
         else:
-            index = index_site(content, config, now.astimezone(config.tz), self.preview)
+            index, products, token = index_site(content, config, now.astimezone(config.tz), self.preview), None, b""
         for entry in content.entries.values():
             if entry.item is not None:
                 fingerprints.register(entry.item, entry.key)
         site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
-        products = plan.products if plan is not None else plan_products(site)
+        if products is None:
+            products = plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
-        previous = self._manifest if self._manifest is not None else Manifest.read(self.cache, self.manifest_name)
-        old = previous.products if previous is not None and previous.salt == salt else {}
         unaffected = None
         if plan is not None:
             unaffected = Reach(site, fingerprints, [before for before, _ in self._text_edits or ()]).unaffected
-        elif old and self._text_edits is not None and previous.basis is not None and previous.basis.admits(self._edited_from, keys, now):
+        elif basis is not None and basis.admits(edited_from, keys, now):
             unaffected = Reach(site, fingerprints, [new for _, new in self._text_edits]).unaffected
         existing = scanned()
         if existing is None:  # the output is no longer as the last build left it
@@ -361,14 +378,18 @@ class Builder:
         except BaseException:
             staging.abort()
             raise
-        manifest = Manifest(salt, made, Basis.of(content.entries, keys, made, index))
-        self._plan = Plan(content.entries, config, salt, index, products)
+        if not token and not self.private_output:  # indexed anew: saved for the next command-line build
+            token = os.urandom(16)
+        manifest = Manifest(salt, made, Basis.of(content.entries, keys, made, index, token))
+        self._plan = Plan(content.entries, config, salt, index, products, token)
         if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
             self._manifest = manifest
         else:
             self._manifest = manifest.save(self.cache, self.manifest_name, previous.full_record() if previous else None)
+            if saved is None and plan is None:
+                self.cache.put_many({self.manifest_name + SAVED_INDEX: (token, saved_index.dump(index, content.entries))})
         if content.reparsed:  # new texts may have come into the cache
             self._forget_old_texts(content.entries)
         warnings = sorted_problems(content.warnings())
@@ -391,6 +412,20 @@ class Builder:
             warnings=warnings,
             notes=notes,
         )
+
+    def _saved_index_of(self, basis: Basis, edited_from: bytes, entries: dict[str, Entry], now: datetime) -> Site | None:
+        """The site index the last build that indexed left in the cache, with this build's
+        items, when they differ from those it was made of only in their text: `basis` spans
+        the entries they were compared with and `now`, and names it."""
+        if not basis.index or not basis.spans(edited_from, now):
+            return None
+        saved = self.cache.get(self.manifest_name + SAVED_INDEX)
+        if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == basis.index and isinstance(saved[1], bytes)):
+            return None
+        loaded = saved_index.load(saved[1], entries)
+        if not (isinstance(loaded, Site) and index_holds(loaded, now)):
+            return None
+        return loaded
 
     def _forget_old_texts(self, entries: dict[str, Entry]) -> None:
         """Once the cache holds many more converted texts than the content (every version of

@@ -400,6 +400,52 @@ def test_on_the_command_line_time_passing_a_change_of_the_index_computes_every_k
         assert_clean_cli(example, tmp_path, now=moment)
 
 
+def test_on_the_command_line_a_text_edit_reads_the_site_index_the_last_indexing_build_saved(example, tmp_path, planned):
+    build(example, now=NOW)
+    for name, change in [*TEXT_EDITS.items(), ("a title", EDITS_BEYOND_TEXT["a title"]),
+                         ("then text again", lambda site: append(site, AWARD, "After the new title."))]:
+        change(example)
+        planned.clear()
+        build(example, now=NOW)
+        assert planned == (["index", "plan"] if name == "a title" else ["plan"]), name
+        assert_clean_cli(example, tmp_path)
+    assert "After the new title." in (example / "output/news/2024/medvia-receives-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
+
+
+def test_on_the_command_line_a_saved_index_is_read_only_while_it_holds(example, tmp_path, planned):
+    build(example, now=NOW)
+    append(example, AWARD, "Five minutes later.")
+    planned.clear()
+    build(example, now=NOW + timedelta(minutes=5))  # nothing on the example site changes then
+    assert planned == ["plan"]
+    for moment in (NOW + timedelta(days=3), NOW):  # the seminar of 3 December is over; a clock set back
+        append(example, AWARD, "Later, or earlier.")
+        planned.clear()
+        build(example, now=moment)
+        assert planned[:1] == ["index"]
+        assert_clean_cli(example, tmp_path, now=moment)
+
+
+@pytest.mark.parametrize("stored", ["damaged", "of another build", "naming a file no longer there"])
+def test_on_the_command_line_a_saved_index_that_cannot_be_used_is_made_again(example, tmp_path, planned, stored):
+    build(example, now=NOW)
+    builder = Builder(example)
+    name = builder.manifest_name + pipeline.SAVED_INDEX
+    token, data = builder.cache.get(name)
+    if stored == "damaged":
+        builder.cache.put_many({name: (token, data[: len(data) // 2])})
+    elif stored == "of another build":
+        builder.cache.put_many({name: (b"another build" + token, data)})
+    else:  # as if the saved index named the award by another path
+        builder.cache.put_many({name: (token, data.replace(AWARD.encode(), AWARD.replace("bronze", "silver").encode()))})
+    builder.cache.close()
+    append(example, AWARD, "An edit.")
+    planned.clear()
+    build(example, now=NOW)
+    assert planned == ["index", "plan"]
+    assert_clean_cli(example, tmp_path)
+
+
 def test_the_manifest_is_kept_as_changes_since_a_full_record(example, tmp_path):
     build(example, now=NOW)
     builder = Builder(example)
