@@ -62,6 +62,7 @@ class Made(NamedTuple):
     reads: Reads
     window: Window
     files: tuple[tuple[str, FileState], ...]
+    shows: frozenset[str] | None = None  # the content files of the items it shows (see Shown.of), if known
 
 
 def tracking_templates(env: jinja2.Environment, compiled: Path | None = None) -> jinja2.Environment:
@@ -211,104 +212,123 @@ class Keys:
 _PLAIN = frozenset({str, int, bool, float, type(None), datetime, Html})  # never hold a parsed item
 
 
-class Reach:
-    """Whether a product's key could have changed because some parsed items did: the walk
-    Keys.of makes through what the product read, asking at each parsed item whether it is
-    one of `items` instead of summing it up. Only for items whose change leaves the site
-    index as it was (see edits.py): everything else a product read is then unchanged."""
+class Shown:
+    """Which parsed items a product shows: those met on the walk Keys.of makes through what
+    it read (its spec whole, its inputs and the site along the shapes it read), named as in
+    `names` (id -> (item, content file)). A product's key can change with an edit of the
+    text of an item only if it shows that item (see edits.py: such an edit leaves the rest
+    of the index as it was), so outputs.Reach asks this instead of summing keys up.
 
-    def __init__(self, site: Any, fingerprints: Fingerprints, items: Iterable[Any]):
+    Made.shows keeps the answer for spec and inputs; the site's part is asked per shape, as
+    a page that reads every release would otherwise name ten thousand of them."""
+
+    def __init__(self, site: Any, names: dict[int, tuple[Any, str]]):
         self.site = real(site)
-        self._known = fingerprints.registered
-        self._items = {id(item) for item in items}
-        self._site_reads: dict[int, tuple[tuple, bool]] = {}
-        self._seen: dict[int, tuple[Any, bool]] = {}
+        self._names = names
+        self._site_reads: dict[int, tuple[tuple, frozenset[str]]] = {}
+        self._seen: dict[int, tuple[Any, frozenset[str]]] = {}
 
-    def unaffected(self, product: Product, made: Made) -> bool:
-        """Made's key is still the product's key (never for one that had none)."""
-        reads = made.reads
-        if not made.key or self.site_read(reads.site):
-            return False
+    def of(self, product: Product, reads: Reads) -> frozenset[str]:
+        """The items the product's spec holds, and those it read of its inputs."""
+        found: set[str] = set()
         spec, inputs = product.spec, product.inputs
         names = field_names(type(spec))
         if not names:
-            return not self.anywhere(spec) and not self.inputs_read(inputs, reads.inputs)
+            found |= self.anywhere(spec)
         for name in names:
             value = getattr(spec, name)
-            if type(value) not in _PLAIN and value is not inputs and self.anywhere(value):
-                return False
-        return not self.inputs_read(inputs, reads.inputs)
-
-    def inputs_read(self, inputs: dict[str, Any], shapes: tuple) -> bool:
-        known, items = self._known, self._items
-        for name, shape in shapes:
+            if type(value) not in _PLAIN and value is not inputs:
+                found |= self.anywhere(value)
+        known = self._names
+        for name, shape in reads.inputs:
             value = inputs.get(name)
-            found = known.get(id(value))
-            if found is not None and found[0] is value:
-                if id(value) in items:
-                    return True
-            elif type(value) not in _PLAIN and self.along(value, shape):
-                return True
-        return False
+            item = known.get(id(value))
+            if item is not None and item[0] is value:
+                found.add(item[1])
+            elif type(value) not in _PLAIN:
+                self.along(value, shape, found)
+        return frozenset(found)
 
-    def site_read(self, shape: tuple) -> bool:
-        found = self._site_reads.get(id(shape))
-        if found is None or found[0] is not shape:
+    def of_site(self, shape: tuple) -> frozenset[str]:
+        """The items a product that read `shape` of the site read, once per shape."""
+        cached = self._site_reads.get(id(shape))
+        if cached is None or cached[0] is not shape:
             if shape == FULL:
-                answer = any(self.anywhere(value) for value in real_fields(self.site).values())
+                found = set().union(*(self.anywhere(value) for value in real_fields(self.site).values()))
             else:
-                answer = any(self.along(getattr(self.site, name, None), sub) for name, sub in shape)
-            found = self._site_reads[id(shape)] = (shape, answer)
-        return found[1]
+                found = set()
+                for name, sub in shape:
+                    self.along(getattr(self.site, name, None), sub, found)
+            cached = self._site_reads[id(shape)] = (shape, frozenset(found))
+        return cached[1]
 
-    def along(self, value: Any, shape: tuple) -> bool:
+    def along(self, value: Any, shape: tuple, found: set[str]) -> None:
         """As Keys.project walks."""
-        known = self._known.get(id(value))
-        if known is not None and known[0] is value:
-            return id(value) in self._items
-        if shape is FULL or shape == FULL:
-            return self.anywhere(value)
-        if type(value) is tuple:
+        known = self._names
+        item = known.get(id(value))
+        if item is not None and item[0] is value:
+            found.add(item[1])
+        elif shape is FULL or shape == FULL:
+            found |= self.anywhere(value)
+        elif type(value) is tuple:
             items = shape[1]
             if items is None:
-                return False
-            for item in value:  # mostly parsed items: asked here, without a call each
-                found = self._known.get(id(item))
-                if found is not None and found[0] is item:
-                    if id(item) in self._items:
-                        return True
-                elif self.along(item, items):
-                    return True
-            return False
-        if field_names(type(value)):
+                return
+            for member in value:  # mostly parsed items: named here, without a call each
+                item = known.get(id(member))
+                if item is not None and item[0] is member:
+                    found.add(item[1])
+                elif type(member) not in _PLAIN:
+                    self.along(member, items, found)
+        elif field_names(type(value)):
             for name, sub in shape[0]:
-                found = getattr(value, name, None)
-                if type(found) not in _PLAIN and self.along(found, sub):
-                    return True
-            return False
-        return self.anywhere(value)
+                member = getattr(value, name, None)
+                if type(member) not in _PLAIN:
+                    self.along(member, sub, found)
+        else:
+            found |= self.anywhere(value)
 
-    def anywhere(self, value: Any) -> bool:
+    def anywhere(self, value: Any) -> frozenset[str]:
         """As Fingerprints.put walks: into everything."""
         kind = type(value)
         if kind in _PLAIN:
-            return False
-        found = self._seen.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        known = self._known.get(id(value))
-        if known is not None and known[0] is value:
-            answer = id(value) in self._items
+            return _NONE
+        seen = self._seen.get(id(value))
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        item = self._names.get(id(value))
+        if item is not None and item[0] is value:
+            answer = frozenset((item[1],))
         elif field_names(kind):
-            answer = any(self.anywhere(getattr(value, name)) for name in field_names(kind))
+            answer = _NONE.union(*(self.anywhere(getattr(value, name)) for name in field_names(kind)))
         elif isinstance(value, (dict, MappingProxyType)):
-            answer = any(self.anywhere(k) or self.anywhere(v) for k, v in value.items())
+            answer = _NONE.union(*(self.anywhere(k) | self.anywhere(v) for k, v in value.items()))
         elif isinstance(value, (tuple, list, set, frozenset)):
-            answer = any(self.anywhere(member) for member in value)
+            answer = _NONE.union(*(self.anywhere(member) for member in value))
         else:
-            answer = False  # text, numbers, moments: no parsed item inside
+            answer = _NONE  # text, numbers, moments: no parsed item inside
         self._seen[id(value)] = (value, answer)
         return answer
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+class Reach:
+    """Whether a product's key could have changed because the text of some items changed
+    (see edits.py): only if it shows one of them (see Shown), which Made.shows tells
+    without a walk for every product made since Pressroom last changed."""
+
+    def __init__(self, shown: Shown, items: Iterable[str]):
+        self.shown = shown
+        self.items = frozenset(items)
+
+    def unaffected(self, product: Product, made: Made) -> bool:
+        """Made's key is still the product's key (never for one that had none)."""
+        if not made.key or not self.items.isdisjoint(self.shown.of_site(made.reads.site)):
+            return False
+        shows = made.shows if made.shows is not None else self.shown.of(product, made.reads)
+        return self.items.isdisjoint(shows)
 
 
 def real_fields(site: Any) -> dict[str, Any]:
@@ -331,10 +351,12 @@ def make_outputs(
     now: datetime,
     share: dict[str, Any],
     unaffected: Callable[[Product, Made], bool] | None = None,
+    shown: Shown | None = None,
 ) -> dict[str, Made]:
     """Keep what is still good, make the rest; every file ends up recorded in `staging`.
     `share` is what makers find with workers.shared() (such as the site). `unaffected`
-    tells, where it can, that a product's key is as before without computing it."""
+    tells, where it can, that a product's key is as before without computing it; `shown`
+    names the items each product made shows, for a later build's Reach."""
     made: dict[str, Made] = {}
     todo: list[int] = []
     now_utc = utc(now)
@@ -363,7 +385,8 @@ def make_outputs(
             for rel, (changed, state) in files.items():
                 staging.record(rel, changed, state)
             key = keys.of(product, reads) or b""
-            made[product.id] = Made(key, reads, keys.intern(window), tuple((rel, state) for rel, (_, state) in files.items()))
+            shows = shown.of(product, reads) if shown is not None else None
+            made[product.id] = Made(key, reads, keys.intern(window), tuple((rel, state) for rel, (_, state) in files.items()), shows)
         if len(errors) >= MAX_ERRORS:
             break
     if errors:
@@ -402,6 +425,7 @@ def pack(made: dict[str, Made]) -> tuple:
     reads: dict[Reads, int] = {}
     windows: dict[Window, int] = {}
     keys, read_of, window_of, sizes, mtimes, other_files = [], [], [], [], [], {}
+    shows = [m.shows for m in made.values()]  # the names are the entries' own strings: pickled once each
     for pid, m in made.items():
         keys.append(m.key.ljust(16, b"\0")[:16])
         read_of.append(reads.setdefault(m.reads, len(reads)))
@@ -413,17 +437,17 @@ def pack(made: dict[str, Made]) -> tuple:
             sizes.append(-1)
             mtimes.append(0)
             other_files[pid] = m.files
-    return (list(made), b"".join(keys), [tuple(r) for r in reads], read_of, list(windows), window_of, sizes, mtimes, other_files)
+    return (list(made), b"".join(keys), [tuple(r) for r in reads], read_of, list(windows), window_of, sizes, mtimes, other_files, shows)
 
 
 def unpack(packed: Any) -> dict[str, Made]:
     try:
-        ids, keys, reads, read_of, windows, window_of, sizes, mtimes, other_files = packed
+        ids, keys, reads, read_of, windows, window_of, sizes, mtimes, other_files, shows = packed
         reads = [Reads(*r) for r in reads]
         made = {}
         for i, pid in enumerate(ids):
             files = ((pid, (sizes[i], mtimes[i])),) if sizes[i] >= 0 else other_files[pid]
-            made[pid] = Made(keys[16 * i : 16 * i + 16], reads[read_of[i]], windows[window_of[i]], files)
+            made[pid] = Made(keys[16 * i : 16 * i + 16], reads[read_of[i]], windows[window_of[i]], files, shows[i])
         return made
     except (TypeError, ValueError, IndexError, KeyError):
         return {}

@@ -30,7 +30,7 @@ from pressroom.content import Content, Entry, load_content, load_entries, rescan
 from pressroom.depend import Fingerprints, TrackedNow, digest, htmls, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
-from pressroom.outputs import Keys, Made, Product, Reach, check_collisions, make_outputs, pack, tracking_templates, unpack
+from pressroom.outputs import Keys, Made, Product, Reach, Shown, check_collisions, make_outputs, pack, tracking_templates, unpack
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.report import BuildReport
 from pressroom.site import Site, build_index
@@ -342,6 +342,7 @@ class Builder:
         basis = previous.basis if old and self._text_edits is not None else None
         edited_from = entries_digest(self._edited_from) if basis is not None else b""
         saved = None
+        edited = text_edited(content.entries, self._text_edits or ())
         if plan is not None:  # only the text of some items changed: the index is as planned
             for old_item, new_item in self._text_edits or ():
                 edits.put_text(old_item, new_item)
@@ -359,11 +360,10 @@ class Builder:
         if products is None:
             products = plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
+        shown = Shown(site, {id(entry.item): (entry.item, path) for path, entry in content.entries.items() if entry.item is not None})
         unaffected = None
-        if plan is not None:
-            unaffected = Reach(site, fingerprints, [before for before, _ in self._text_edits or ()]).unaffected
-        elif basis is not None and basis.admits(edited_from, keys, now):
-            unaffected = Reach(site, fingerprints, [new for _, new in self._text_edits]).unaffected
+        if plan is not None or (basis is not None and basis.admits(edited_from, keys, now)):
+            unaffected = Reach(shown, edited).unaffected
         existing = scanned()
         if existing is None:  # the output is no longer as the last build left it
             existing = scan_output(Path(self.output_dir).resolve())
@@ -372,7 +372,7 @@ class Builder:
         staging = Staging.open(self.output_dir)
         try:
             share = {"site": site, "site_dir": self.site_dir}
-            made = make_outputs(products, old, existing, keys, staging, now, share, unaffected)
+            made = make_outputs(products, old, existing, keys, staging, now, share, unaffected, shown)
             staging.put_assets(asset_dirs(self.site_dir))
             result = staging.commit(existing)
         except BaseException:
@@ -515,6 +515,12 @@ class Builder:
         if errors:
             raise BuildFailed(errors, content.warnings())
         return content
+
+
+def text_edited(entries: dict[str, Entry], edits_: Iterable[tuple[Any, Any]]) -> set[str]:
+    """The content files whose text edits (old item, new item) `entries` hold."""
+    new = {id(item) for _, item in edits_}
+    return {path for path, entry in entries.items() if id(entry.item) in new} if new else set()
 
 
 def only_content_changed(site_dir: Path, since: tuple[dict[str, FileState], list[Path]] | None) -> bool:

@@ -348,6 +348,28 @@ def test_a_text_edit_on_the_command_line_computes_keys_only_for_the_outputs_that
     assert "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html" not in keyed  # shows nothing of that label
 
 
+def test_on_the_command_line_what_each_output_shows_is_kept_not_walked_again(example, tmp_path, keyed, monkeypatch):
+    walked = []
+    of = outputs.Shown.of
+
+    def counted(self, product, reads):
+        walked.append(product.id)
+        return of(self, product, reads)
+
+    monkeypatch.setattr(outputs.Shown, "of", counted)
+    build(example, now=NOW)
+    assert sorted(walked) == sorted(manifest_of(example).products)  # named for every output made
+    assert all(made.shows is not None for made in manifest_of(example).products.values())
+    append(example, AWARD, "A sentence.")
+    walked.clear()
+    keyed.clear()
+    build(example, now=NOW)
+    assert 0 < len(walked) < 100 and set(walked) <= set(keyed)  # only outputs made again (those whose key changed)
+    shows = manifest_of(example).products["news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html"].shows
+    assert AWARD in shows
+    assert_clean_cli(example, tmp_path)
+
+
 def a_title_parsed_by_a_failed_build(site: Path) -> None:
     """A failed build parsed a new title, then the template that failed was put back: the
     cache's entries are no longer those the outputs were made from."""

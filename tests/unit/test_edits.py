@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 import pytest
 
 from pressroom.content import Entry
-from pressroom.depend import FULL, Fingerprints, Html, Window
+from pressroom.depend import FULL, Html, Window
 from pressroom.edits import put_text, same_but_text, text_edits
 from pressroom.errors import SiteError
 from pressroom.model import Event, Release
-from pressroom.outputs import Made, Product, Reach, Reads
+from pressroom.outputs import Made, Product, Reach, Reads, Shown
 
 WHEN = datetime(2024, 1, 9, 9, tzinfo=timezone.utc)
 BRUSSELS = Event("content/news/a.md", "Closing event", WHEN, None, "Europe/Brussels", "closing", "events/2024/closing/", line=8)
@@ -75,10 +75,8 @@ class Index:
 
 
 def reach_of(site, edited, *others):
-    fingerprints = Fingerprints()
-    for n, item in enumerate([edited, *others]):
-        fingerprints.register(item, b"k%d" % n)
-    return Reach(site, fingerprints, [edited])
+    names = {id(item): (item, item.source) for item in [edited, *others]}
+    return Reach(Shown(site, names), [edited.source])
 
 
 def page(url: str, context: dict) -> Product:
@@ -109,3 +107,19 @@ def test_an_output_reads_an_edited_item_through_its_inputs_its_spec_or_the_site(
     feed = Product("feed", Job("feed", {}, (other, edited)), {}, None)  # the items in the spec itself
     assert not reach.unaffected(feed, made())
     assert not reach.unaffected(other_page, made(inputs=(("release", FULL),), key=b""))  # never summed up: always made
+
+
+def test_the_items_a_product_shows_are_named_by_file_and_kept_with_what_it_was_made_from():
+    edited, other = release(), release(source="content/news/b.md", slug="b")
+    site = Index((edited, other))
+    reach = reach_of(site, edited, other)
+    listing = page("l", {"listing": Index((other, edited))})
+    read_items = (("listing", ((("releases", ((), ((), None, False), True)),), None, False)),)
+    assert reach.shown.of(listing, made(inputs=read_items).reads) == {"content/news/a.md", "content/news/b.md"}
+    assert reach.shown.of(listing, made(inputs=(("listing", ((("title", FULL),), None, False)),)).reads) == set()
+    assert reach.shown.of(Product("feed", Job("feed", {}, (other,)), {}, None), made().reads) == {"content/news/b.md"}
+    assert reach.shown.of_site((("releases", ((), ((), None, False), False)),)) == {"content/news/a.md", "content/news/b.md"}
+    # What a product showed when it was made is not walked again: the build that made it
+    # named them, and a text edit leaves the rest of the index as it was.
+    assert reach.unaffected(listing, made(inputs=read_items)._replace(shows=frozenset({"content/news/b.md"})))
+    assert not reach.unaffected(page("b", {"release": other}), made()._replace(shows=frozenset({"content/news/a.md"})))
