@@ -323,8 +323,9 @@ class Reach:
         self.shown = shown
         self.items = frozenset(items)
 
-    def unaffected(self, product: Product, made: Made) -> bool:
-        """Made's key is still the product's key (never for one that had none)."""
+    def unaffected(self, product: Product | None, made: Made) -> bool:
+        """Made's key is still the product's key (never for one that had none). The product
+        is needed only where Made does not tell what it shows."""
         if not made.key or not self.items.isdisjoint(self.shown.of_site(made.reads.site)):
             return False
         shows = made.shows if made.shows is not None else self.shown.of(product, made.reads)
@@ -352,26 +353,28 @@ def make_outputs(
     share: dict[str, Any],
     unaffected: Callable[[Product, Made], bool] | None = None,
     shown: Shown | None = None,
+    kept: dict[str, Made] | None = None,
 ) -> dict[str, Made]:
     """Keep what is still good, make the rest; every file ends up recorded in `staging`.
     `share` is what makers find with workers.shared() (such as the site). `unaffected`
     tells, where it can, that a product's key is as before without computing it; `shown`
-    names the items each product made shows, for a later build's Reach."""
+    names the items each product made shows, for a later build's Reach. `kept` are outputs
+    known to be good without their products (see unaffected_outputs)."""
     made: dict[str, Made] = {}
+    for pid, old in (kept or {}).items():
+        made[pid] = old
+        for rel, state in old.files:
+            staging.keep(rel, state)
     todo: list[int] = []
-    now_utc = utc(now)
-    windows: dict[int, bool] = {}
+    holds = window_check(now)
     for index, product in enumerate(products):
         old = previous.get(product.id)
-        if old is not None:
-            holds = windows.get(id(old.window))
-            if holds is None:
-                holds = windows[id(old.window)] = old.window.holds_utc(now_utc)
-            if holds and ((unaffected is not None and unaffected(product, old)) or keys.of(product, old.reads) == old.key) and all(existing.get(rel) == state for rel, state in old.files):
-                made[product.id] = old
-                for rel, state in old.files:
-                    staging.keep(rel, state)
-                continue
+        if (old is not None and holds(old.window) and ((unaffected is not None and unaffected(product, old)) or keys.of(product, old.reads) == old.key)
+                and in_place(old, existing)):
+            made[product.id] = old
+            for rel, state in old.files:
+                staging.keep(rel, state)
+            continue
         todo.append(index)
     share = {**share, "products": products, "env": keys.env, "now": now, "staging": staging}
     errors: list[SiteError] = []
@@ -392,6 +395,35 @@ def make_outputs(
     if errors:
         raise BuildFailed(errors)
     return made
+
+
+def unaffected_outputs(previous: dict[str, Made], existing: dict[str, FileState], now: datetime,
+                       unaffected: Callable[[Product | None, Made], bool]) -> dict[str, Made]:
+    """The outputs of the last build that an edit of text leaves as they were: their window
+    holds, Reach says so from what each shows (Made.shows), their files are in place. A
+    rebuild keeps them without planning them: at ten thousand releases, planning all the
+    outputs costs more than making the dozen an edit changes."""
+    holds = window_check(now)
+    return {pid: old for pid, old in previous.items() if holds(old.window) and unaffected(None, old) and in_place(old, existing)}
+
+
+def window_check(now: datetime) -> Callable[[Window], bool]:
+    """Whether a window holds at `now`, worked out once for each (the outputs share a few)."""
+    now_utc = utc(now)
+    answers: dict[int, tuple[Window, bool]] = {}
+
+    def holds(window: Window) -> bool:
+        found = answers.get(id(window))
+        if found is None or found[0] is not window:
+            found = answers[id(window)] = (window, window.holds_utc(now_utc))
+        return found[1]
+
+    return holds
+
+
+def in_place(made: Made, existing: dict[str, FileState]) -> bool:
+    """The output's files are as the build that made it left them."""
+    return all(existing.get(rel) == state for rel, state in made.files)
 
 
 def make_chunk(indices: Sequence[int]) -> list[tuple]:

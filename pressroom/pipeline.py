@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from pressroom import calendars, edits, feeds, render, saved_index, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
@@ -30,7 +30,9 @@ from pressroom.content import Content, Entry, load_content, load_entries, rescan
 from pressroom.depend import Fingerprints, TrackedNow, digest, htmls, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
-from pressroom.outputs import Keys, Made, Product, Reach, Shown, check_collisions, make_outputs, pack, tracking_templates, unpack
+from pressroom.outputs import (
+    Keys, Made, Product, Reach, Shown, check_collisions, make_outputs, pack, tracking_templates, unaffected_outputs, unpack,
+)
 from pressroom.parse import parse_event, parse_label, parse_page, parse_release
 from pressroom.report import BuildReport
 from pressroom.site import Site, build_index
@@ -69,16 +71,23 @@ def index_site(content: Content, config: Config, now: datetime, preview: bool) -
     return build_index(releases, pages, config, now, preview=preview, events=events, labels=labels)
 
 
-def plan_products(site: Site) -> list[Product]:
+def plan_products(site: Site, only: Collection[str] | None = None) -> list[Product]:
     """Every output of the site: pages from templates, feeds, calendars, sitemap.xml and
-    robots.txt, and build-info.json."""
-    jobs = render.plan_pages(site)
-    check_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
+    robots.txt, and build-info.json. Or only those with the ids in `only`, in the same
+    order, for a rebuild that makes a few outputs of an index planned (and checked for
+    collisions) before."""
+    if only is not None and seo.SITEMAP in only:  # it lists every page: they are all planned
+        return [product for product in plan_products(site) if product.id in only]
+    jobs = render.plan_pages(site, only)
+    if only is None:
+        check_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
     products = [Product(job.path, job, job.context, make_page) for job in jobs]
-    products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site)]
-    products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site)]
-    products.append(Product(seo.SITEMAP, seo.SitemapJob.of(render.sitemap_pages(jobs)), {}, make_seo))
-    products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
+    products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site) if only is None or job.scope + feeds.ATOM in only]
+    products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site) if only is None or job.path in only]
+    if only is None:
+        products.append(Product(seo.SITEMAP, seo.SitemapJob.of(render.sitemap_pages(jobs)), {}, make_seo))
+    if only is None or BUILD_INFO in only:
+        products.append(Product(BUILD_INFO, BUILD_INFO, {}, make_build_info))
     return products
 
 
@@ -357,13 +366,16 @@ class Builder:
                 fingerprints.register(entry.item, entry.key)
         site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
-        if products is None:
-            products = plan_products(site)
         keys = Keys(site, env, salt, fingerprints)
         shown = Shown(site, {id(entry.item): (entry.item, path) for path, entry in content.entries.items() if entry.item is not None})
         unaffected = None
         if plan is not None or (basis is not None and basis.admits(edited_from, keys, now)):
             unaffected = Reach(shown, edited).unaffected
+        # Where every output's record tells what it shows, only the outputs Reach cannot keep
+        # are planned (see outputs.unaffected_outputs); otherwise all of them.
+        few = products is None and unaffected is not None and all(made.shows is not None for made in old.values())
+        if products is None and not few:
+            products = plan_products(site)
         existing = scanned()
         if existing is None:  # the output is no longer as the last build left it
             existing = scan_output(Path(self.output_dir).resolve())
@@ -372,7 +384,13 @@ class Builder:
         staging = Staging.open(self.output_dir)
         try:
             share = {"site": site, "site_dir": self.site_dir}
-            made = make_outputs(products, old, existing, keys, staging, now, share, unaffected, shown)
+            kept = None
+            if few:
+                kept = unaffected_outputs(old, existing, now, unaffected)
+                products = plan_products(site, old.keys() - kept.keys())
+                if len(products) + len(kept) != len(old):  # not the plan the outputs were made from
+                    kept, products = None, plan_products(site)
+            made = make_outputs(products, old, existing, keys, staging, now, share, unaffected, shown, kept)
             staging.put_assets(asset_dirs(self.site_dir))
             result = staging.commit(existing)
         except BaseException:
@@ -381,7 +399,7 @@ class Builder:
         if not token and not self.private_output:  # indexed anew: saved for the next command-line build
             token = os.urandom(16)
         manifest = Manifest(salt, made, Basis.of(content.entries, keys, made, index, token))
-        self._plan = Plan(content.entries, config, salt, index, products, token)
+        self._plan = Plan(content.entries, config, salt, index, products, token) if not kept else None
         if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
@@ -394,7 +412,7 @@ class Builder:
             self._forget_old_texts(content.entries)
         warnings = sorted_problems(content.warnings())
         notes = status.summary_notes([*index.held_back, *index.withheld], index.now, index.next_change, len(warnings))
-        pages = sum(1 for product in products for rel, _ in made[product.id].files if rel.endswith(".html"))
+        pages = sum(1 for output in made.values() for rel, _ in output.files if rel.endswith(".html"))
         if self.remember:
             # Folders where no file came or went are as they were: their times need no new look.
             kept = {} if result.touched is None else {rel: state for rel, state in left_folders.items() if rel not in result.touched}

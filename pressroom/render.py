@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 import jinja2
 
@@ -22,7 +22,7 @@ from pressroom import __version__, feeds, markup, structured_data, urls
 from pressroom.depend import real
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.model import Event, Label, Release
-from pressroom.site import Site, paginate
+from pressroom.site import Listing, Site, paginate
 
 THEME_DIR = Path(__file__).parent / "theme"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -208,8 +208,16 @@ def json_ld(data: Any) -> jinja2.utils.markupsafe.Markup:
     return jinja2.utils.markupsafe.Markup(text)
 
 
-def plan_pages(site: Site) -> list[RenderJob]:
-    """Every page of the site, generated ones first so a content file that collides is named."""
+def plan_pages(site: Site, only: Collection[str] | None = None) -> list[RenderJob]:
+    """Every page of the site, generated ones first so a content file that collides is named;
+    or only the pages written to the paths in `only` (a rebuild that makes a few of them)."""
+
+    def wanted(url: str) -> bool:
+        return only is None or urls.output_path(url) in only
+
+    def pages_of(items: Sequence[Release], first_url: str) -> list[Listing]:
+        return paginate(items, size, first_url, None if only is None else wanted)
+
     size = site.config.page_size
     newest = newest_change(site.releases)
     jobs = [
@@ -219,22 +227,27 @@ def plan_pages(site: Site) -> list[RenderJob]:
         RenderJob("events/", "events.html", {"page_title": "Events"}, "the events index"),
         RenderJob("labels/", "labels.html", {"page_title": "Labels"}, "the labels index"),
     ]
-    for listing in paginate(site.releases, size, "news/"):
+    jobs = [job for job in jobs if wanted(job.url)]
+    for listing in pages_of(site.releases, "news/"):
         jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": "News", "kind": "news"}, "the news listing", modified=newest_change(listing.items)))
     for year in site.years:
-        for listing in paginate(year.releases, size, year.url):
+        for listing in pages_of(year.releases, year.url):
             jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"News from {year.year}", "kind": "year", "year": year}, f"the {year.year} archive", modified=newest_change(listing.items)))
     for tag in site.tags:
-        for listing in paginate(tag.releases, size, tag.url):
+        for listing in pages_of(tag.releases, tag.url):
             jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"Tagged “{tag.name}”", "kind": "tag", "tag": tag}, f"the tag page of “{tag.name}”", modified=newest_change(listing.items)))
     for release in site.releases:
-        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line, modified=release.modified))
+        if wanted(release.url):
+            jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line, modified=release.modified))
     for page in site.pages:
-        jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
+        if wanted(page.url):
+            jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
     for event in site.events:
-        jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event), event.line))
+        if wanted(event.url):
+            jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event), event.line))
     for label in site.labels:
-        jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label), label.line))
+        if wanted(label.url):
+            jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label), label.line))
     return jobs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Generic, Sequence, TypeVar
+from typing import Callable, Generic, Sequence, TypeVar
 
 from pressroom import urls
 from pressroom.config import Config
@@ -211,21 +211,24 @@ def group_by_year(releases: Sequence[Release]) -> tuple[Year, ...]:
     return tuple(Year(year, urls.year_url(year), tuple(items)) for year, items in sorted(by_year.items(), reverse=True))
 
 
-def paginate(items: Sequence[T], size: int, first_url: str) -> list[Listing[T]]:
-    """Always at least one page, so an empty listing still says "nothing yet"."""
-    chunks = [tuple(items[i : i + size]) for i in range(0, len(items), size)] or [()]
-    total = len(chunks)
-    return [
-        Listing(
+def paginate(items: Sequence[T], size: int, first_url: str, wanted: Callable[[str], bool] | None = None) -> list[Listing[T]]:
+    """Always at least one page, so an empty listing still says "nothing yet". Only the
+    pages whose URL `wanted` accepts, if given (a rebuild that makes a few of them)."""
+    total = max(1, -(-len(items) // size))
+    pages = []
+    for n in range(1, total + 1):
+        url = urls.paginated_url(first_url, n)
+        if wanted is not None and not wanted(url):
+            continue
+        pages.append(Listing(
             number=n,
             total=total,
-            url=urls.paginated_url(first_url, n),
-            items=chunk,
+            url=url,
+            items=tuple(items[(n - 1) * size : n * size]),
             previous_url=urls.paginated_url(first_url, n - 1) if n > 1 else None,
             next_url=urls.paginated_url(first_url, n + 1) if n < total else None,
-        )
-        for n, chunk in enumerate(chunks, start=1)
-    ]
+        ))
+    return pages
 
 
 def tags_of(release: Release, site: Site) -> list[Tag]:

@@ -294,18 +294,23 @@ def test_any_sequence_of_edits_told_to_a_live_builder_builds_like_a_clean_build(
 # keys computed only for the outputs that show the edited item.
 
 
+def products_passed_to(monkeypatch, owner: type, name: str) -> list[str]:
+    """The ids of the products given to owner.name (Keys.of, Shown.of) from now on."""
+    ids = []
+    method = getattr(owner, name)
+
+    def counted(self, product, reads):
+        ids.append(product.id)
+        return method(self, product, reads)
+
+    monkeypatch.setattr(owner, name, counted)
+    return ids
+
+
 @pytest.fixture
 def keyed(monkeypatch):
     """The ids of the outputs whose keys the builds since the last clear() computed."""
-    computed = []
-    of = outputs.Keys.of
-
-    def counted(self, product, reads):
-        computed.append(product.id)
-        return of(self, product, reads)
-
-    monkeypatch.setattr(outputs.Keys, "of", counted)
-    return computed
+    return products_passed_to(monkeypatch, outputs.Keys, "of")
 
 
 def manifest_of(site: Path, preview: bool = False) -> Manifest:
@@ -349,14 +354,7 @@ def test_a_text_edit_on_the_command_line_computes_keys_only_for_the_outputs_that
 
 
 def test_on_the_command_line_what_each_output_shows_is_kept_not_walked_again(example, tmp_path, keyed, monkeypatch):
-    walked = []
-    of = outputs.Shown.of
-
-    def counted(self, product, reads):
-        walked.append(product.id)
-        return of(self, product, reads)
-
-    monkeypatch.setattr(outputs.Shown, "of", counted)
+    walked = products_passed_to(monkeypatch, outputs.Shown, "of")
     build(example, now=NOW)
     assert sorted(walked) == sorted(manifest_of(example).products)  # named for every output made
     assert all(made.shows is not None for made in manifest_of(example).products.values())
@@ -367,6 +365,35 @@ def test_on_the_command_line_what_each_output_shows_is_kept_not_walked_again(exa
     assert 0 < len(walked) < 100 and set(walked) <= set(keyed)  # only outputs made again (those whose key changed)
     shows = manifest_of(example).products["news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html"].shows
     assert AWARD in shows
+    assert_clean_cli(example, tmp_path)
+
+
+def test_on_the_command_line_a_text_edit_plans_only_the_outputs_that_show_it(example, tmp_path, monkeypatch):
+    planned_ids = []
+    plan_products = pipeline.plan_products
+
+    def counted(site, only=None):
+        products = plan_products(site, only)
+        planned_ids.append([product.id for product in products])
+        return products
+
+    monkeypatch.setattr(pipeline, "plan_products", counted)
+    first = build(example, now=NOW)
+    everything = set(manifest_of(example).products)
+    assert [set(ids) for ids in planned_ids] == [everything]
+    for name, change in TEXT_EDITS.items():
+        change(example)
+        planned_ids.clear()
+        report = build(example, now=NOW)
+        [ids] = planned_ids
+        assert 0 < len(ids) < len(everything) / (1 if "menu" in name else 2), name  # the menu shows on every page
+        assert report.pages == first.pages and report.written >= 1, name
+        assert_clean_cli(example, tmp_path)
+    (example / "output/news/index.html").unlink()  # an output gone from the folder is planned and made again
+    append(example, NCE, "More words.")  # shown on its own page only
+    planned_ids.clear()
+    build(example, now=NOW)
+    assert "news/index.html" in planned_ids[0] and "labels/norwegian-centre-of-expertise-nce/index.html" in planned_ids[0]
     assert_clean_cli(example, tmp_path)
 
 
