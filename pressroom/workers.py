@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import multiprocessing
 import os
 import pickle
 import signal
@@ -53,6 +52,12 @@ def shared(name: str) -> Any:
     return _shared[name]
 
 
+def _here(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
+    """work() in this process, on all the items at once."""
+    for chunk in _chunks(items, max(1, len(items))):
+        yield work(chunk)
+
+
 def run_chunks(
     work: Callable[[Sequence[T]], R],
     items: Sequence[T],
@@ -68,9 +73,13 @@ def run_chunks(
     _shared.clear()
     _shared.update(share)
     try:
-        if workers == 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-            for chunk in _chunks(items, max(1, len(items))):
-                yield work(chunk)
+        if workers == 1 or len(items) < minimum:
+            yield from _here(work, items)
+            return
+        import multiprocessing  # here, not at the top: most rebuilds make too few outputs for a pool (15 ms)
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            yield from _here(work, items)
             return
         size = max(1, -(-len(items) // (workers * per_worker)))
         context = multiprocessing.get_context("fork")
