@@ -399,7 +399,7 @@ class Builder:
         if not token and not self.private_output:  # indexed anew: saved for the next command-line build
             token = os.urandom(16)
         manifest = Manifest(salt, made, Basis.of(content.entries, keys, made, index, token))
-        self._plan = Plan(content.entries, config, salt, index, products, token) if not kept else None
+        self._plan = Plan(content.entries, config, salt, index, products, token) if not kept else None  # a plan of some outputs only
         if self.private_output:  # its output is as this build left it; it is gone with its Builder
             expected = dict(staging.expected)
             self._output = lambda: expected
@@ -415,8 +415,8 @@ class Builder:
         pages = sum(1 for output in made.values() for rel, _ in output.files if rel.endswith(".html"))
         if self.remember:
             # Folders where no file came or went are as they were: their times need no new look.
-            kept = {} if result.touched is None else {rel: state for rel, state in left_folders.items() if rel not in result.touched}
-            self.leave_record(index, made, {**staging.expected, **kept}, (pages, result.written + result.unchanged), notes, warnings)
+            folders = {} if result.touched is None else {rel: state for rel, state in left_folders.items() if rel not in result.touched}
+            self.leave_record(index, made, {**staging.expected, **folders}, (pages, result.written + result.unchanged), notes, warnings)
         return BuildReport(
             pages=pages,
             written=result.written,
