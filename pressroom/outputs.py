@@ -292,7 +292,7 @@ class Shown:
         """As Fingerprints.put walks: into everything."""
         kind = type(value)
         if kind in _PLAIN:
-            return _NONE
+            return _NO_ITEMS
         seen = self._seen.get(id(value))
         if seen is not None and seen[0] is value:
             return seen[1]
@@ -300,18 +300,18 @@ class Shown:
         if item is not None and item[0] is value:
             answer = frozenset((item[1],))
         elif field_names(kind):
-            answer = _NONE.union(*(self.anywhere(getattr(value, name)) for name in field_names(kind)))
+            answer = _NO_ITEMS.union(*(self.anywhere(getattr(value, name)) for name in field_names(kind)))
         elif isinstance(value, (dict, MappingProxyType)):
-            answer = _NONE.union(*(self.anywhere(k) | self.anywhere(v) for k, v in value.items()))
+            answer = _NO_ITEMS.union(*(self.anywhere(k) | self.anywhere(v) for k, v in value.items()))
         elif isinstance(value, (tuple, list, set, frozenset)):
-            answer = _NONE.union(*(self.anywhere(member) for member in value))
+            answer = _NO_ITEMS.union(*(self.anywhere(member) for member in value))
         else:
-            answer = _NONE  # text, numbers, moments: no parsed item inside
+            answer = _NO_ITEMS  # text, numbers, moments: no parsed item inside
         self._seen[id(value)] = (value, answer)
         return answer
 
 
-_NONE: frozenset[str] = frozenset()
+_NO_ITEMS: frozenset[str] = frozenset()
 
 
 class Reach:
@@ -366,10 +366,10 @@ def make_outputs(
         for rel, state in old.files:
             staging.keep(rel, state)
     todo: list[int] = []
-    holds = window_check(now)
+    now_utc = utc(now)
     for index, product in enumerate(products):
         old = previous.get(product.id)
-        if (old is not None and holds(old.window) and ((unaffected is not None and unaffected(product, old)) or keys.of(product, old.reads) == old.key)
+        if (old is not None and old.window.holds_utc(now_utc) and ((unaffected is not None and unaffected(product, old)) or keys.of(product, old.reads) == old.key)
                 and in_place(old, existing)):
             made[product.id] = old
             for rel, state in old.files:
@@ -403,22 +403,8 @@ def unaffected_outputs(previous: dict[str, Made], existing: dict[str, FileState]
     holds, Reach says so from what each shows (Made.shows), their files are in place. A
     rebuild keeps them without planning them: at ten thousand releases, planning all the
     outputs costs more than making the dozen an edit changes."""
-    holds = window_check(now)
-    return {pid: old for pid, old in previous.items() if holds(old.window) and unaffected(None, old) and in_place(old, existing)}
-
-
-def window_check(now: datetime) -> Callable[[Window], bool]:
-    """Whether a window holds at `now`, worked out once for each (the outputs share a few)."""
     now_utc = utc(now)
-    answers: dict[int, tuple[Window, bool]] = {}
-
-    def holds(window: Window) -> bool:
-        found = answers.get(id(window))
-        if found is None or found[0] is not window:
-            found = answers[id(window)] = (window, window.holds_utc(now_utc))
-        return found[1]
-
-    return holds
+    return {pid: old for pid, old in previous.items() if old.window.holds_utc(now_utc) and unaffected(None, old) and in_place(old, existing)}
 
 
 def in_place(made: Made, existing: dict[str, FileState]) -> bool:
