@@ -361,13 +361,15 @@ class Builder:
             index, products, token = replace(saved, now=now.astimezone(config.tz)), None, basis.index
         else:
             index, products, token = index_site(content, config, now.astimezone(config.tz), self.preview), None, b""
-        for entry in content.entries.values():
+        names = {}  # the parsed items, by id: what Shown names them by
+        for path, entry in content.entries.items():
             if entry.item is not None:
                 fingerprints.register(entry.item, entry.key)
+                names[id(entry.item)] = (entry.item, path)
         site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
         keys = Keys(site, env, salt, fingerprints)
-        shown = Shown(site, {id(entry.item): (entry.item, path) for path, entry in content.entries.items() if entry.item is not None})
+        shown = Shown(site, names)
         unaffected = None
         if plan is not None or (basis is not None and basis.admits(edited_from, keys, now)):
             unaffected = Reach(shown, edited).unaffected

@@ -4,8 +4,8 @@
 The preview server keeps its last plan in memory and, when only the text of some items
 changed (see edits.py), builds from it instead of indexing ten thousand releases again. A
 command-line build is a new process: it reads the index the last build that made one left
-in the cache, at a fifth of the cost of making it (at 10,000 releases, 1.7 MB read in
-0.03 s against 0.15 s to index).
+in the cache, at a third of the cost of making it (at 10,000 releases, 1.7 MB read in
+0.05 s against 0.15 s to index).
 
 The parsed items in it are not stored again but named by their content file (and, for
 the event or label block of a release, by the field that holds it): loading gives the
