@@ -11,6 +11,7 @@ is taken from the cache even when the front matter or the configuration changed.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,10 @@ from pressroom.source import Document, read_source, scan_files, split_document
 from pressroom.unchanged import too_recent
 
 Parser = Callable[[Document, Config], Any]
+ParsedChunk = tuple[list[tuple], dict[bytes, Html]]  # parse_chunk(): (path, key, item, errors, warnings), new conversions
 FileState = tuple[int, int]
 SHARDS = 16
+STATES = "content/states"  # (salt, {path: (state, key)}) of the saved entries: see probably_changed()
 POOL_MINIMUM = 48  # fewer files than this are parsed in the building process
 
 
@@ -158,9 +161,10 @@ def load_content(
     previous: dict[str, Entry],
     cache: Cache,
     seen_ns: int,
+    early: Callable[[], ParsedChunk] | None = None,
 ) -> tuple[Content, dict[str, Entry]]:
     """Parse what changed; returns the content and the entries that are new or changed.
-    `seen_ns` is when the files' states were taken."""
+    `seen_ns` is when the files' states were taken; `early`, files parse_soon() began on."""
     todo = []
     for path, state in states.items():
         old = previous.get(path)
@@ -170,9 +174,10 @@ def load_content(
             todo.append((path, old.key))
     entries = {path: previous[path] for path in states if path in previous}
     changed: dict[str, Entry] = {}
-    share = {"site_dir": site_dir, "parsers": parsers, "config": config, "salt": salt, "memo": cache.path}
     store = cache.store()
-    for results, markdown in workers.run_chunks(parse_chunk, todo, share=share, minimum=POOL_MINIMUM):
+    ready, rest = taken_early(early, todo)
+    parsing = workers.run_chunks(parse_chunk, rest, share=_share(site_dir, parsers, config, salt, cache), minimum=POOL_MINIMUM)
+    for results, markdown in itertools.chain(ready, parsing):
         fresh = []
         for path, key, item, errors, warnings in results:
             state = states[path]
@@ -202,7 +207,65 @@ def keep_bodies(cache: Cache, store: Any, items: list[Any], markdown: dict[bytes
             html.stored_in(store)
 
 
-def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> tuple[list[tuple], dict[bytes, Html]]:
+def _share(site_dir: Path, parsers: dict[str, Parser], config: Config, salt: bytes, cache: Cache) -> dict[str, Any]:
+    """What parse_chunk() finds with workers.shared()."""
+    return {"site_dir": site_dir, "parsers": parsers, "config": config, "salt": salt, "memo": cache.path}
+
+
+def probably_changed(cache: Cache, states: dict[str, FileState], salt: bytes) -> list[tuple[str, bytes | None]] | None:
+    """The content files whose states differ from those the last build saved (STATES), with
+    the key of the text they had, known before the entries are loaded; None without such a
+    record for these settings. Only a guess, for parse_soon(): load_content() decides from
+    the entries themselves."""
+    saved = cache.get(STATES)
+    if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == salt and isinstance(saved[1], dict)):
+        return None
+    known, changed = saved[1], []
+    for path, state in states.items():
+        old = known.get(path)
+        if old is None:
+            changed.append((path, None))
+        elif old[0] != state:
+            changed.append((path, old[1]))
+    return changed
+
+
+def parse_soon(site_dir: Path, parsers: dict[str, Parser], config: Config, salt: bytes, cache: Cache, chunk: list[tuple[str, bytes | None]]) -> Callable[[], ParsedChunk]:
+    """Parse a few files in another process while this one loads the entries (a tenth of a
+    second at ten thousand files, and so is the import of Markdown and the making of its
+    converter for an edit): call the result for what parse_chunk() gives. That process
+    does not look for converted texts in the cache: SQLite's hold on an open database does
+    not survive a fork (a new connection there waits for locks nobody can release). Where
+    no process could be forked, they are parsed here, as always, when they are wanted."""
+    share = _share(site_dir, parsers, config, salt, cache)
+    here = os.getpid()
+
+    def parse() -> ParsedChunk:
+        return workers.sharing({**share, "memo": share["memo"] if os.getpid() == here else None}, parse_chunk, chunk)
+
+    return workers.soon_in_another_process(parse)
+
+
+def taken_early(early: Callable[[], ParsedChunk] | None, todo: list[tuple[str, bytes | None]]) -> tuple[list[ParsedChunk], list[tuple[str, bytes | None]]]:
+    """What parse_soon() parsed of `todo`, as parse_chunk() would have given it, and the rest
+    of `todo`, still to parse. A file parsed early whose text is as its entry's (`old key`)
+    is given as such, as parse_file() does; one found there to be as a text other than its
+    entry's (the guess was made from another record) is parsed again."""
+    if early is None:
+        return [], todo
+    results, markdown = early()
+    parsed = {result[0]: result for result in results}
+    ready, rest = [], []
+    for path, old_key in todo:
+        found = parsed.get(path)
+        if found is None or (found[3] is None and found[1] != old_key):
+            rest.append((path, old_key))
+        else:
+            ready.append((path, old_key, None, None, ()) if found[1] == old_key else found)
+    return [(ready, markdown)], rest
+
+
+def parse_chunk(chunk: Sequence[tuple[str, bytes | None]]) -> ParsedChunk:
     """Runs in a worker (or in the building process for a few files)."""
     memo = MarkdownMemo(workers.shared("memo"))
     with markup.remembering(memo):
@@ -261,4 +324,6 @@ def save_entries(cache: Cache, entries: dict[str, Entry], changed_paths: set[str
         shard = shard_of(path, SHARDS)
         if shard in parts:
             parts[shard][path] = entry
-    cache.put_many({f"content/{shard}": part for shard, part in parts.items()})
+    salts = {entry.salt for entry in entries.values()}
+    states = {path: (None if entry.racy else entry.state, entry.key) for path, entry in entries.items()}
+    cache.put_many({**{f"content/{shard}": part for shard, part in parts.items()}, STATES: (salts.pop() if len(salts) == 1 else b"", states)})

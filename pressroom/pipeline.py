@@ -26,7 +26,7 @@ from typing import Any, Callable, Collection, Iterable
 from pressroom import calendars, edits, feeds, render, saved_index, seo, status, unchanged, workers
 from pressroom.cache import Cache, code_salt
 from pressroom.config import CONFIG_NAME, Config, parse_config
-from pressroom.content import Content, Entry, load_content, load_entries, rescan_content, save_entries, scan_content
+from pressroom.content import POOL_MINIMUM, Content, Entry, load_content, load_entries, parse_soon, probably_changed, rescan_content, save_entries, scan_content
 from pressroom.depend import Fingerprints, TrackedNow, digest, htmls, tracked_site, utc
 from pressroom.errors import BuildFailed, SiteError, sorted_problems
 from pressroom.model import Event, Label, Page, Release
@@ -525,8 +525,13 @@ class Builder:
         elif states is None:
             states, errors = scan_content(self.site_dir, list(CONTENT))
         self._content_states = None if errors else states
+        early = None
+        if self._entries is None:  # loading them takes long enough to parse a few files meanwhile
+            guess = probably_changed(self.cache, states, salt)
+            if guess and len(guess) < POOL_MINIMUM:
+                early = parse_soon(self.site_dir, CONTENT, config, salt, self.cache, guess)
         previous = self._entries if self._entries is not None else load_entries(self.cache)
-        content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns)
+        content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns, early)
         save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))
         self._entries = content.entries
         self._text_edits = edits.text_edits(previous, content.entries, changed) if previous else None

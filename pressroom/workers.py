@@ -52,6 +52,17 @@ def shared(name: str) -> Any:
     return _shared[name]
 
 
+def sharing(share: dict[str, Any], work: Callable[..., R], *args: Any) -> R:
+    """work(*args) where workers.shared() finds `share`: for work that runs outside a pool,
+    here or in a process of soon_in_another_process()."""
+    _shared.clear()
+    _shared.update(share)
+    try:
+        return work(*args)
+    finally:
+        _shared.clear()
+
+
 def _here(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
     """work() in this process, on all the items at once."""
     for chunk in _chunks(items, max(1, len(items))):

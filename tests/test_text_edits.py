@@ -6,6 +6,7 @@ The example site is used: releases with event and label blocks, standalone event
 labels, pages, tags and feeds all show text somewhere.
 """
 
+import os
 import re
 import shutil
 from datetime import timedelta
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom import outputs, pipeline
+from pressroom import content, outputs, pipeline, workers
 from pressroom.cache import CACHE_DIR
 from pressroom.errors import BuildFailed
 from pressroom.pipeline import CHANGES, Builder, Changes, Manifest, build
@@ -473,6 +474,61 @@ def test_on_the_command_line_a_saved_index_is_read_only_while_it_holds(example, 
         build(example, now=moment)
         assert planned[:1] == ["index"]
         assert_clean_cli(example, tmp_path, now=moment)
+
+
+@pytest.fixture
+def parsed_where(tmp_path, monkeypatch):
+    """The (process, path) of every content file parsed from now on, in whichever process
+    parses it; forks as `pressroom build` does (one thread, both cores)."""
+    notes = tmp_path / "parsed-in"
+    parse_file = content.parse_file
+
+    def noted(path, *args):
+        with open(notes, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {path}\n")
+        return parse_file(path, *args)
+
+    monkeypatch.setattr(content, "parse_file", noted)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    monkeypatch.setenv("PRESSROOM_WORKERS", "2")
+
+    def taken() -> list[tuple[bool, str]]:
+        """(parsed in another process, path) since the last call."""
+        lines = notes.read_text(encoding="utf-8").splitlines() if notes.exists() else []
+        notes.unlink(missing_ok=True)
+        return [(int(pid) != os.getpid(), path) for pid, path in (line.split(" ", 1) for line in lines)]
+
+    return taken
+
+
+def test_on_the_command_line_edited_files_are_parsed_in_another_process_while_the_entries_load(example, tmp_path, parsed_where):
+    build(example, now=NOW)
+    parsed_where()
+    append(example, AWARD, "A sentence.")
+    build(example, now=NOW)
+    assert parsed_where() == [(True, AWARD)]  # once, over there
+    assert "A sentence." in (example / "output/news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
+    assert_clean_cli(example, tmp_path)
+    before = without_marker(tree(example / "output"))
+    parsed_where()  # (those of the clean build)
+    os.utime(example / AWARD, ns=(1, 1))  # touched, its text as it was: parsed over there, and nothing changes
+    os.utime(example / ABOUT, ns=(2, 2))
+    build(example, now=NOW)
+    assert sorted(parsed_where()) == sorted([(True, AWARD), (True, ABOUT)])
+    assert without_marker(tree(example / "output")) == before
+    edit(example, AWARD, "date: 2024-01-09T09:00:00+01:00", "date: 2024-01-09T09:00:00+01:00\ntags: [a, b]")
+    with pytest.raises(BuildFailed) as failed:  # found over there, told with its line here
+        build(example, now=NOW)
+    assert [(error.path, error.line) for error in failed.value.errors] == [(AWARD, 6)]  # the second tags:
+    assert "tags" in failed.value.errors[0].message
+    assert parsed_where() == [(True, AWARD)]
+    edit(example, AWARD, "\ntags: [a, b]", "")
+    append(example, SILVER, "And here.")
+    (example / "content/news/2026/2026-03-01-a-new-release.md").write_text(
+        "---\ntitle: A new release\ndate: 2026-03-01T09:00:00+01:00\n---\nWith a sentence.\n", encoding="utf-8")
+    build(example, now=NOW)
+    assert sorted(parsed_where()) == sorted([(True, AWARD), (True, SILVER), (True, "content/news/2026/2026-03-01-a-new-release.md")])
+    assert_clean_cli(example, tmp_path)
 
 
 @pytest.mark.parametrize("stored", ["damaged", "of another build", "naming a file no longer there"])

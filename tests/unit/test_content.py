@@ -1,5 +1,6 @@
 """Looking at the content files: the preview names the paths that changed, and looking at
-just those must find exactly what looking at every file finds."""
+just those must find exactly what looking at every file finds. A command-line build guesses
+which files changed before it loads what the last build parsed, to parse them meanwhile."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom.content import rescan_content, scan_content
+from pressroom.cache import Cache
+from pressroom.content import Entry, probably_changed, rescan_content, save_entries, scan_content, taken_early
 
 FOLDERS = ["content/news", "content/pages", "content/events", "content/labels"]
 NAMES = ["a.md", "b.md", "zz.md", "a-b.md", "notes.txt", ".a.md.swp", "4913"]
@@ -140,3 +142,39 @@ def test_the_walk_of_the_look_at_the_inputs_treats_links_as_a_scan_does(tmp_path
     expected = scan_content(site, FOLDERS)
     assert expected[1] and "content/pages/about.md" in expected[0]  # the cases are there
     assert scan_content(site, FOLDERS, walked_by_the_look_at_the_inputs(site)) == expected
+
+
+# ------------------------------------------------------------- what changed, guessed early
+
+
+def entry(path: str, state: tuple[int, int], salt: bytes = b"salt", racy: bool = False) -> Entry:
+    return Entry(path, state, salt, b"key of " + path.encode(), item=None, errors=(), racy=racy)
+
+
+def test_the_files_that_probably_changed_are_known_before_the_entries_are_loaded(tmp_path):
+    cache = Cache(tmp_path)
+    assert probably_changed(cache, {"content/news/a.md": (1, 1)}, b"salt") is None  # nothing saved yet
+    saved = {"content/news/a.md": entry("content/news/a.md", (10, 1)), "content/news/b.md": entry("content/news/b.md", (20, 2)),
+             "content/news/c.md": entry("content/news/c.md", (30, 3), racy=True), "content/news/gone.md": entry("content/news/gone.md", (40, 4))}
+    save_entries(cache, saved, set(saved))
+    now = {"content/news/new.md": (5, 9), "content/news/a.md": (10, 1), "content/news/b.md": (21, 7), "content/news/c.md": (30, 3)}
+    # new, changed, and read too soon after a change (racy: read again) ones; a file gone is not parsed
+    assert probably_changed(cache, now, b"salt") == [("content/news/new.md", None), ("content/news/b.md", b"key of content/news/b.md"), ("content/news/c.md", b"key of content/news/c.md")]
+    assert probably_changed(cache, now, b"other settings") is None
+    assert probably_changed(cache, {path: state for path, state in now.items() if path == "content/news/a.md"}, b"salt") == []
+
+
+def parsed(path: str, key: bytes) -> tuple:
+    return (path, key, f"item of {path}", (), ())
+
+
+def test_files_parsed_early_count_only_where_the_entries_want_them_parsed():
+    as_before = ("d.md", b"d as the guess had it", None, None, ())  # parse_file's answer: the text is as that key's
+    early = lambda: ([parsed("a.md", b"new a"), parsed("b.md", b"b as before"), parsed("x.md", b"x"), as_before], {b"memo": "html"})  # noqa: E731
+    todo = [("a.md", b"old a"), ("b.md", b"b as before"), ("c.md", None), ("d.md", b"d as its entry has it")]
+    ready, rest = taken_early(early, todo)
+    # a was edited; b was touched, its text as before; c was not guessed; x was guessed, but its
+    # entry says it needs no new look; d was compared with another text than its entry's
+    assert ready == [([parsed("a.md", b"new a"), ("b.md", b"b as before", None, None, ())], {b"memo": "html"})]
+    assert rest == [("c.md", None), ("d.md", b"d as its entry has it")]
+    assert taken_early(None, todo) == ([], todo)
