@@ -30,7 +30,7 @@ Parser = Callable[[Document, Config], Any]
 ParsedChunk = tuple[list[tuple], dict[bytes, Html]]  # parse_chunk(): (path, key, item, errors, warnings), new conversions
 FileState = tuple[int, int]
 SHARDS = 16
-STATES = "content/states"  # (salt, {path: (state, key)}) of the saved entries: see probably_changed()
+LOOKED = "content/looked"  # when the files of the saved entries were looked at: see probably_changed()
 POOL_MINIMUM = 48  # fewer files than this are parsed in the building process
 
 
@@ -212,31 +212,25 @@ def _share(site_dir: Path, parsers: dict[str, Parser], config: Config, salt: byt
     return {"site_dir": site_dir, "parsers": parsers, "config": config, "salt": salt, "memo": cache.path}
 
 
-def probably_changed(cache: Cache, states: dict[str, FileState], salt: bytes) -> list[tuple[str, bytes | None]] | None:
-    """The content files whose states differ from those the last build saved (STATES), with
-    the key of the text they had, known before the entries are loaded; None without such a
-    record for these settings. Only a guess, for parse_soon(): load_content() decides from
-    the entries themselves."""
-    saved = cache.get(STATES)
-    if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == salt and isinstance(saved[1], dict)):
+def probably_changed(cache: Cache, states: dict[str, FileState]) -> list[str] | None:
+    """The content files changed since the saved entries' files were looked at (LOOKED), or
+    so shortly before that their state could not tell: known without loading the entries;
+    None if no time was saved. Only a guess, for parse_soon(), good for edits, not for files
+    given old times (copied with them); load_content() decides from the entries themselves."""
+    looked = cache.get(LOOKED)
+    if not isinstance(looked, int):
         return None
-    known, changed = saved[1], []
-    for path, state in states.items():
-        old = known.get(path)
-        if old is None:
-            changed.append((path, None))
-        elif old[0] != state:
-            changed.append((path, old[1]))
-    return changed
+    return [path for path, (_, mtime_ns) in states.items() if too_recent(mtime_ns, looked)]
 
 
-def parse_soon(site_dir: Path, parsers: dict[str, Parser], config: Config, salt: bytes, cache: Cache, chunk: list[tuple[str, bytes | None]]) -> Callable[[], ParsedChunk]:
+def parse_soon(site_dir: Path, parsers: dict[str, Parser], config: Config, salt: bytes, cache: Cache, paths: Sequence[str]) -> Callable[[], ParsedChunk]:
     """Parse a few files in another process while this one loads the entries (a tenth of a
     second at ten thousand files, and so is the import of Markdown and the making of its
     converter for an edit): call the result for what parse_chunk() gives. That process
     does not look for converted texts in the cache: SQLite's hold on an open database does
     not survive a fork (a new connection there waits for locks nobody can release). Where
     no process could be forked, they are parsed here, as always, when they are wanted."""
+    chunk = [(path, None) for path in paths]
     share = _share(site_dir, parsers, config, salt, cache)
     here = os.getpid()
 
@@ -249,8 +243,7 @@ def parse_soon(site_dir: Path, parsers: dict[str, Parser], config: Config, salt:
 def taken_early(early: Callable[[], ParsedChunk] | None, todo: list[tuple[str, bytes | None]]) -> tuple[list[ParsedChunk], list[tuple[str, bytes | None]]]:
     """What parse_soon() parsed of `todo`, as parse_chunk() would have given it, and the rest
     of `todo`, still to parse. A file parsed early whose text is as its entry's (`old key`)
-    is given as such, as parse_file() does; one found there to be as a text other than its
-    entry's (the guess was made from another record) is parsed again."""
+    is given as such, as parse_file() does."""
     if early is None:
         return [], todo
     results, markdown = early()
@@ -258,7 +251,7 @@ def taken_early(early: Callable[[], ParsedChunk] | None, todo: list[tuple[str, b
     ready, rest = [], []
     for path, old_key in todo:
         found = parsed.get(path)
-        if found is None or (found[3] is None and found[1] != old_key):
+        if found is None:
             rest.append((path, old_key))
         else:
             ready.append((path, old_key, None, None, ()) if found[1] == old_key else found)
@@ -314,8 +307,9 @@ def load_entries(cache: Cache) -> dict[str, Entry]:
     return entries
 
 
-def save_entries(cache: Cache, entries: dict[str, Entry], changed_paths: set[str]) -> None:
-    """Rewrite only the shards that hold a changed, new or deleted file."""
+def save_entries(cache: Cache, entries: dict[str, Entry], changed_paths: set[str], seen_ns: int) -> None:
+    """Rewrite only the shards that hold a changed, new or deleted file; `seen_ns` is when
+    the files' states were taken."""
     shards = {shard_of(path, SHARDS) for path in changed_paths}
     if not shards:
         return
@@ -324,6 +318,4 @@ def save_entries(cache: Cache, entries: dict[str, Entry], changed_paths: set[str
         shard = shard_of(path, SHARDS)
         if shard in parts:
             parts[shard][path] = entry
-    salts = {entry.salt for entry in entries.values()}
-    states = {path: (None if entry.racy else entry.state, entry.key) for path, entry in entries.items()}
-    cache.put_many({**{f"content/{shard}": part for shard, part in parts.items()}, STATES: (salts.pop() if len(salts) == 1 else b"", states)})
+    cache.put_many({**{f"content/{shard}": part for shard, part in parts.items()}, LOOKED: seen_ns})

@@ -526,13 +526,13 @@ class Builder:
             states, errors = scan_content(self.site_dir, list(CONTENT))
         self._content_states = None if errors else states
         early = None
-        if self._entries is None:  # loading them takes long enough to parse a few files meanwhile
-            guess = probably_changed(self.cache, states, salt)
+        if self._entries is None and workers.can_fork():  # loading them takes long enough to parse a few files elsewhere
+            guess = probably_changed(self.cache, states)
             if guess and len(guess) < POOL_MINIMUM:
                 early = parse_soon(self.site_dir, CONTENT, config, salt, self.cache, guess)
         previous = self._entries if self._entries is not None else load_entries(self.cache)
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns, early)
-        save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)))
+        save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)), seen_ns)
         self._entries = content.entries
         self._text_edits = edits.text_edits(previous, content.entries, changed) if previous else None
         self._edited_from = previous

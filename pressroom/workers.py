@@ -153,13 +153,19 @@ class _UntilStopped(SequenceABC):
             yield item
 
 
+def can_fork() -> bool:
+    """Whether soon_in_another_process() forks: another core, and no other thread whose
+    locks the fork could copy held."""
+    return worker_count() > 1 and not _pauses and threading.active_count() == 1 and hasattr(os, "fork")
+
+
 def soon_in_another_process(work: Callable[[], T]) -> Callable[[], T]:
     """work() in a forked process, on the other core, while this one goes on with the
     build; call the result to wait for the answer (a thread would not help: the GIL lets
     one of them run at a time). For work that only reads and returns a picklable answer.
     Where no fork is safe (other threads, one core) or the process fails, work() runs here
     when the answer is wanted."""
-    if worker_count() == 1 or _pauses or threading.active_count() > 1 or not hasattr(os, "fork"):
+    if not can_fork():
         return work
     read_end, write_end = os.pipe()
     with signals_held(frozenset({signal.SIGINT, signal.SIGTERM})):

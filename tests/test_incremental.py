@@ -280,6 +280,7 @@ def test_a_library_upgraded_makes_what_was_made_with_it_stale(site, tmp_path, mo
     either still counts, even for a build that does not load it."""
     from pressroom import cache, pipeline
 
+    monkeypatch.setenv("PRESSROOM_WORKERS", "1")  # files parsed in this process, where they are counted
     installed = tmp_path / f"{library}-init.py"
     installed.write_text("__version__ = '1.0'\n")
     real_origin = cache._origin
