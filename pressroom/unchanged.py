@@ -61,8 +61,8 @@ def too_recent(mtime_ns: int, seen_ns: int) -> bool:
 
 @dataclass(frozen=True)
 class LastBuild:
-    """What a successful build leaves for the next, as JSON: what it read and wrote, until
-    when its output holds, and what its summary said."""
+    """What a successful build leaves for the next (see remember()): what it read and wrote,
+    until when its output holds, and what its summary said."""
 
     inputs: str  # read_inputs() at the start of the build
     by_content: list[str]  # the files it summed up by their content
@@ -236,12 +236,15 @@ def options_of(preview: bool, base_url: str | None) -> tuple[str, ...]:
 
 def remember(site_dir: Path, output_dir: Path, options: tuple[str, ...], record: LastBuild) -> None:
     """Leave the record of a successful build for the next one (quietly not, if the site
-    folder cannot be written: the next build is then a full one)."""
+    folder cannot be written: the next build is then a full one). It is one line of JSON,
+    then the paths, NUL-separated (no path holds a NUL): at ten thousand releases, thirty
+    thousand paths took 40 ms to write as JSON and as long to read, twice per rebuild."""
     path = record_path(site_dir, output_dir, options)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(vars(record)), encoding="utf-8")
+        head = json.dumps({name: value for name, value in vars(record).items() if name != "paths"})  # ASCII, one line
+        temporary.write_text(head + "\n" + "\0".join(record.paths), encoding="utf-8", errors="surrogateescape")
         os.replace(temporary, path)
     except OSError:
         forget(site_dir, output_dir, options)
@@ -255,8 +258,12 @@ def forget(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> None:
 
 
 def recall(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> LastBuild | None:
+    """The record remember() left, if any (one of JSON alone, as before, too)."""
     try:
-        data = json.loads(record_path(site_dir, output_dir, options).read_text(encoding="utf-8"))
+        head, newline, paths = record_path(site_dir, output_dir, options).read_text(encoding="utf-8", errors="surrogateescape").partition("\n")
+        data = json.loads(head)
+        if newline:
+            data["paths"] = paths.split("\0") if paths else []
         return LastBuild(**data)
     except (OSError, ValueError, TypeError):
         return None

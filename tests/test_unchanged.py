@@ -286,3 +286,33 @@ def test_after_an_edit_moved_in_the_record_looks_again_only_at_folders_it_touche
     (site / "output/about/stray.html").write_text("not ours")  # in a folder the edit did not touch
     assert build(site, now=NOW).site is not None
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def test_the_record_keeps_any_file_name_the_output_holds(site):
+    """Names with a newline, with bytes that are not UTF-8, with accents: the record gives
+    each back as it was, so the next build with nothing changed still finds the output as
+    it was left."""
+    assets = site / "assets"
+    assets.mkdir(exist_ok=True)
+    names = ["two\nlines.txt", "caf\udce9-latin-1.txt", "café.txt", "a b.txt"]
+    for name in names:
+        (assets / name).write_bytes(b"an asset")
+    age(site)
+    build(site, now=NOW)
+    assert all((site / "output/assets" / name).read_bytes() == b"an asset" for name in names)
+    again = build(site, now=NOW + timedelta(hours=1))
+    assert again.site is None, "the output as it was left was not recognised"
+
+
+def test_a_record_left_as_json_alone_is_read_as_well(site):
+    """As builds before the paths followed the JSON left it."""
+    from pressroom.unchanged import options_of, recall, record_path
+
+    build(site, now=NOW)
+    output, options = (site / "output").resolve(), options_of(False, None)
+    record = recall(site.resolve(), output, options)
+    assert record is not None and len(record.paths) > 10
+    record_path(site.resolve(), output, options).write_text(json.dumps(vars(record)), encoding="utf-8")
+    assert recall(site.resolve(), output, options) == record
+    again = build(site, now=NOW + timedelta(hours=1))
+    assert again.site is None
