@@ -475,7 +475,8 @@ class Builder:
             return
         moments = [moment for moment in [change and change.moment, *(window.before for window in windows)] if moment is not None]
         until = min(moments, key=utc) if moments else None
-        paths = unchanged.output_paths(rel for rel in files if not rel.endswith("/"))
+        last = self._looked.record if self._looked is not None else None
+        paths = unchanged.output_paths((rel for rel in files if not rel.endswith("/")), last.paths if last is not None else None)
         output_dir = Path(self.output_dir).resolve()
         record = LastBuild(
             inputs=self._inputs.digest,

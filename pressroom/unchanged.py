@@ -156,11 +156,17 @@ def file_states(root: Path, prefix: str, walked: list[tuple[str, os.DirEntry]] |
     return found
 
 
-def output_paths(files: Iterable[str]) -> list[str]:
+def output_paths(files: Iterable[str], last: list[str] | None = None) -> list[str]:
     """What to look at to know the output is as a build left it: its files (build-info.json
     aside) and its folders below the top ("news/2024/"), whose time changes when a file is
-    added to or removed from them. The top folder itself is listed instead (see top_names)."""
-    files = sorted(rel for rel in files if rel != BUILD_INFO)
+    added to or removed from them. The top folder itself is listed instead (see top_names).
+    `last`: what this gave for the last build, given back if it names the same files (after
+    an edit, no file came or went: 30 ms at ten thousand releases not spent sorting)."""
+    files = [rel for rel in files if rel != BUILD_INFO]
+    count = len(files)
+    if last is not None and count <= len(last) and (count == len(last) or last[count].endswith("/")) and set(last[:count]) == set(files):
+        return last
+    files.sort()
     return files + sorted(folders_above(files))
 
 
@@ -176,7 +182,6 @@ def output_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
     fraction of the cost of walking fifteen thousand of them. Folders ("news/2024/") count by
     their time alone."""
     base = os.fspath(output_dir) + os.sep
-    h = hashlib.blake2b(digest_size=16)
     states: dict[str, FileState] = {}
     known = known or {}
     for rel in paths:
@@ -188,13 +193,16 @@ def output_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
                 return None
             state = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)
         states[rel] = state
-        h.update(state_line(rel, *state))
-    return states, h.hexdigest()
+    lines = b"".join([STATE_LINE % (rel.encode("utf-8", "surrogateescape"), size, mtime_ns) for rel, (size, mtime_ns) in states.items()])  # state_line(), inlined: 30,000 calls
+    return states, hashlib.blake2b(lines, digest_size=16).hexdigest()
+
+
+STATE_LINE = b"%s\0%d\0%d\0"  # name, size, modification time
 
 
 def state_line(rel: str, size: int, mtime_ns: int) -> bytes:
     """One file's (or folder's) name and state, as the digests above sum them up."""
-    return b"%s\0%d\0%d\0" % (rel.encode("utf-8", "surrogateescape"), size, mtime_ns)
+    return STATE_LINE % (rel.encode("utf-8", "surrogateescape"), size, mtime_ns)
 
 
 def output_as_left(output_dir: Path, last: LastBuild) -> dict[str, FileState] | None:

@@ -15,6 +15,8 @@ from pathlib import Path
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pressroom.pipeline import build
 from tests.conftest import write_files
@@ -316,3 +318,17 @@ def test_a_record_left_as_json_alone_is_read_as_well(site):
     assert recall(site.resolve(), output, options) == record
     again = build(site, now=NOW + timedelta(hours=1))
     assert again.site is None
+
+
+_names = st.lists(st.sampled_from(["index.html", "news/index.html", "news/2024/a/index.html", "news/2024/b/index.html", "news/2024/a.html",
+                                   "news/2025/c/index.html", "tags/x/index.html", "assets/logo.svg", "build-info.json", "news/2024/a/index.htm"]), unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_names, after=_names)
+def test_the_paths_of_the_last_record_are_kept_only_for_the_same_files(before, after):
+    from pressroom.unchanged import output_paths
+
+    last = output_paths(before)
+    assert output_paths(after, last) == output_paths(after)
+    assert (output_paths(after, last) is last) == ({*after} - {"build-info.json"} == {*before} - {"build-info.json"})
