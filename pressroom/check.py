@@ -25,7 +25,8 @@ from pressroom.errors import SiteError
 from pressroom.model import Event, Label, Release
 from pressroom.render import long_date, when
 from pressroom.site import Site, goes_out, hold_reason, utc
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 
 NOT_CHECKED = ("mailto:", "tel:", "sms:", "javascript:", "data:", "blob:")
 ALWAYS_THERE = {"", "top"}  # "#" and "#top" scroll to the top of any page

@@ -23,7 +23,7 @@ from pressroom.cache import Cache, MarkdownMemo, shard_of
 from pressroom.config import Config
 from pressroom.depend import Html, compact, digest, htmls
 from pressroom.errors import SiteError
-from pressroom.source import Document, read_source, scan_files, split_document
+from pressroom.source import Document, read_source, scan_files
 from pressroom.unchanged import too_recent
 
 Parser = Callable[[Document, Config], Any]
@@ -277,6 +277,8 @@ def parse_file(path: str, old_key: bytes | None, html_of: Callable[[str], Html] 
     key = digest(salt, path, source.text)
     if key == old_key:
         return path, key, None, None, ()
+    from pressroom.front_matter import split_document  # here: a process that parses nothing never loads PyYAML
+
     document = split_document(source)
     if isinstance(document, SiteError):
         return path, key, None, (document,), ()

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from pressroom.parse import EVENT_FIELDS, LABEL_FIELDS, PAGE_FIELDS, RELEASE_FIELDS
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from tests.conftest import ROOT, tree
 
 # 23:30 UTC on 8 January is already 9 January in Oslo, the test site's time zone.

@@ -531,6 +531,27 @@ def test_on_the_command_line_edited_files_are_parsed_in_another_process_while_th
     assert_clean_cli(example, tmp_path)
 
 
+def test_on_the_command_line_the_building_process_of_a_text_edit_loads_neither_yaml_nor_markdown(example):
+    """They are loaded where the edited file is parsed, in the other process, while the
+    building one loads what the last build left (a tenth of a second at 10,000 releases)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pressroom import cli\n"
+        f"code = cli.main(['build', {str(example)!r}])\n"
+        "print(code, sorted(name for name in ('yaml', 'frontmatter', 'markdown') if name in sys.modules))\n"
+    )
+    env = {**os.environ, "PRESSROOM_WORKERS": "2", "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+    first = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert first.stdout.splitlines()[-1] == "0 ['frontmatter', 'markdown', 'yaml']", first.stderr  # a first build parses here
+    append(example, AWARD, "A sentence.")
+    again = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert again.stdout.splitlines()[-1] == "0 []", again.stderr
+    assert "A sentence." in (example / "output/news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("stored", ["damaged", "of another build", "naming a file no longer there"])
 def test_on_the_command_line_a_saved_index_that_cannot_be_used_is_made_again(example, tmp_path, planned, stored):
     build(example, now=NOW)

@@ -6,7 +6,8 @@ import tracemalloc
 import pytest
 
 from pressroom.errors import SiteError
-from pressroom.source import MAX_YAML_NODES, SourceFile, split_document
+from pressroom.front_matter import MAX_YAML_NODES, split_document
+from pressroom.source import SourceFile
 
 
 def split(front_matter: str):

@@ -8,7 +8,8 @@ import pytest
 
 from pressroom.config import parse_config
 from pressroom.parse import parse_release
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from tests.conftest import MINIMAL_CONFIG
 
 EXAMPLE = "write 2024-01-09 or 2024-01-09T09:00:00+01:00"

@@ -13,7 +13,8 @@ import pytest
 
 from pressroom.config import parse_config
 from pressroom.parse import parse_release
-from pressroom.source import MAX_FILE_BYTES, SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import MAX_FILE_BYTES, SourceFile
 from tests.conftest import MINIMAL_CONFIG, ROOT
 
 PROSE = "MEDVIA is proud to *announce* that we have been awarded a [Bronze Label](https://example.org/) for excellence. " * 5 + "\n\n"

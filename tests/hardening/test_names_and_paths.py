@@ -62,7 +62,8 @@ def test_two_things_at_one_address_are_an_error_naming_both_files_and_lines(fail
 def test_non_ascii_titles_get_readable_slugs(title, slug):
     from pressroom.config import parse_config
     from pressroom.parse import parse_release
-    from pressroom.source import SourceFile, split_document
+    from pressroom.front_matter import split_document
+    from pressroom.source import SourceFile
     from tests.conftest import MINIMAL_CONFIG
 
     doc = split_document(SourceFile("content/news/x.md", f'---\ntitle: "{title}"\ndate: 2024-01-09\n---\n'))

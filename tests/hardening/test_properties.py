@@ -18,7 +18,8 @@ from pressroom.parse import parse_page, parse_release
 from pressroom import calendars, render
 from pressroom.pipeline import build_info
 from pressroom.site import build_index
-from pressroom.source import SourceFile, split_document, visible_text
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile, visible_text
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from pressroom import markup
 from pressroom.accessibility import check_text
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 
 HEAD = "---\ntitle: A release\ndate: 2024-01-09\n---\n"  # the body starts on line 5
 

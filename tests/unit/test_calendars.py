@@ -7,7 +7,8 @@ from pressroom.calendars import ALL_EVENTS, calendar_files, event_uid
 from pressroom.config import parse_config
 from pressroom.parse import parse_event, parse_release
 from pressroom.site import build_index
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

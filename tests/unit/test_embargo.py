@@ -7,7 +7,8 @@ from pressroom.config import parse_config
 from pressroom.model import Release
 from pressroom.parse import parse_release
 from pressroom.site import build_index, goes_out, hold_reason
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from pressroom.status import held_back_summary
 from tests.conftest import MINIMAL_CONFIG
 

@@ -11,7 +11,8 @@ from pressroom.model import Event, Label
 from pressroom.parse import parse_event, parse_label, parse_release
 from pressroom.render import event_when
 from pressroom.site import build_index
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

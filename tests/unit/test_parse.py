@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from pressroom.config import parse_config
 from pressroom.model import Page, Release
 from pressroom.parse import parse_moment, parse_page, parse_release
-from pressroom.source import SourceFile, split_document
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

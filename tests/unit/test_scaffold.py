@@ -13,7 +13,8 @@ from pressroom.errors import UsageError
 from pressroom.model import Page, Release
 from pressroom.parse import parse_page, parse_release
 from pressroom.scaffold import WORKFLOW, new_file, site_files
-from pressroom.source import SourceFile, split_document, visible_text
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile, visible_text
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -5,7 +5,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pressroom.errors import SiteError
-from pressroom.source import SourceFile, below, read_source, split_document, visible_text, walk
+from pressroom.front_matter import split_document
+from pressroom.source import SourceFile, below, read_source, visible_text, walk
 
 PATH = "content/news/x.md"
 
