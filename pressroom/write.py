@@ -279,12 +279,14 @@ def collect_assets(asset_dirs: list[Path], prefix: str) -> dict[str, Path]:
         if not source.is_dir():
             continue
         site = source.resolve().parent  # the site folder (or the theme's), which links may point into
+        inside = functools.cache(lambda folder: Path(folder).resolve().is_relative_to(site))
         for path in sorted(source.rglob("*")):
             rel = path.relative_to(source)
             if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                 continue
-            if not path.resolve().is_relative_to(site):
-                continue  # a link out of the site is never published (the pipeline reports it)
+            if not inside(os.path.dirname(path)) or (path.is_symlink() and not path.resolve().is_relative_to(site)):
+                continue  # a link out of the site is never published (the pipeline reports it); a file
+                # that is no link is where its folder is: one resolve() per folder, not one per file
             found[f"{prefix}/{rel.as_posix()}"] = path
     return found
 

@@ -63,3 +63,8 @@ def test_the_asset_copy_skips_outside_links_even_when_called_on_its_own(tmp_path
     os.symlink(elsewhere / "passwd", assets / "passwd")
     (assets / "logo.svg").write_text("<svg/>")
     assert list(collect_assets([assets], "assets")) == ["assets/logo.svg"]
+    os.symlink(elsewhere, assets / "linked-folder")  # a folder leading out, the secret in it
+    (assets / "css").mkdir()
+    (assets / "css" / "site.css").write_text("body {}")
+    os.symlink(elsewhere / "passwd", assets / "css" / "passwd.css")  # a link deeper down
+    assert sorted(collect_assets([assets], "assets")) == ["assets/css/site.css", "assets/logo.svg"]
