@@ -404,7 +404,9 @@ def unaffected_outputs(previous: dict[str, Made], existing: dict[str, FileState]
     rebuild keeps them without planning them: at ten thousand releases, planning all the
     outputs costs more than making the dozen an edit changes."""
     now_utc = utc(now)
-    return {pid: old for pid, old in previous.items() if old.window.holds_utc(now_utc) and unaffected(None, old) and in_place(old, existing)}
+    moved = {rel for old in previous.values() for rel, state in old.files if existing.get(rel) != state}  # mostly none
+    return {pid: old for pid, old in previous.items()
+            if old.window.holds_utc(now_utc) and unaffected(None, old) and (not moved or in_place(old, existing))}
 
 
 def in_place(made: Made, existing: dict[str, FileState]) -> bool:
