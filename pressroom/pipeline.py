@@ -478,11 +478,15 @@ class Builder:
         last = self._looked.record if self._looked is not None else None
         paths = unchanged.output_paths((rel for rel in files if not rel.endswith("/")), last.paths if last is not None else None)
         output_dir = Path(self.output_dir).resolve()
+        states = unchanged.packed_states(output_dir, paths, files)
+        if states is None:  # a file of the output is gone already
+            unchanged.forget(self.site_dir, self.output_dir, self.options)
+            return
         record = LastBuild(
             inputs=self._inputs.digest,
             by_content=list(self._inputs.by_content),
-            outputs=unchanged.output_digest(output_dir, paths, files) or "",
             paths=paths,
+            states=states,
             top=unchanged.top_names(output_dir),
             built=utc(index.now).isoformat(),
             until=utc(until).isoformat() if until else None,

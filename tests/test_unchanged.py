@@ -306,18 +306,45 @@ def test_the_record_keeps_any_file_name_the_output_holds(site):
     assert again.site is None, "the output as it was left was not recognised"
 
 
-def test_a_record_left_as_json_alone_is_read_as_well(site):
-    """As builds before the paths followed the JSON left it."""
+def test_a_record_this_version_cannot_read_means_a_full_build(site):
+    """As an older version left it (JSON alone), or cut short: the build is a real one, and
+    leaves a record the next build reads again."""
     from pressroom.unchanged import options_of, recall, record_path
 
     build(site, now=NOW)
     output, options = (site / "output").resolve(), options_of(False, None)
     record = recall(site.resolve(), output, options)
-    assert record is not None and len(record.paths) > 10
-    record_path(site.resolve(), output, options).write_text(json.dumps(vars(record)), encoding="utf-8")
-    assert recall(site.resolve(), output, options) == record
-    again = build(site, now=NOW + timedelta(hours=1))
-    assert again.site is None
+    assert record is not None and len(record.paths) > 10 and len(record.states) == 16 * len(record.paths)
+    where = record_path(site.resolve(), output, options)
+    whole = where.read_bytes()
+    for unreadable in (json.dumps({**vars(record), "states": None, "paths": []}).encode(), whole[: len(whole) // 2], b"", b"\xff\n"):
+        where.write_bytes(unreadable)
+        assert recall(site.resolve(), output, options) is None
+        assert build(site, now=NOW + timedelta(hours=1)).site is not None, "a record it cannot read was trusted"
+        assert build(site, now=NOW + timedelta(hours=1)).site is None, "the record left after it was not read"
+
+
+_paths = st.lists(st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), min_size=1, max_size=12)
+                  | st.sampled_from(["caf\udce9.txt", "two\nlines/"]), unique=True, max_size=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(paths=_paths, sizes=st.lists(st.integers(0, 2**40), min_size=8, max_size=8), times=st.lists(st.integers(-2**62, 2**62), min_size=8, max_size=8))
+def test_a_record_reads_back_as_it_was_left(tmp_path_factory, paths, sizes, times):
+    """Any names a file system allows (but NUL), any sizes and times, in their order."""
+    from array import array
+
+    from pressroom.unchanged import LastBuild, options_of, recall, remember
+
+    site = tmp_path_factory.mktemp("site")
+    output, options = site / "output", options_of(False, None)
+    states = array("q", [n for size, time_ns in zip(sizes, times[: len(paths)]) for n in (size, time_ns)]).tobytes()
+    record = LastBuild(inputs="i", by_content=["content/a.md"], paths=paths[: len(sizes)], states=states, top=["index.html"], built=NOW.isoformat(),
+                       until=None, pages=3, files=4, tz="Europe/Brussels", next_change=None, next_change_reason=None, notes="", warnings=[("a.md", 3, "w")])
+    remember(site, output, options, record)
+    again = recall(site, output, options)
+    assert again is not None and again.paths == record.paths and again.states == states
+    assert vars(again) == {**vars(record), "warnings": [["a.md", 3, "w"]]}  # JSON has lists only
 
 
 _names = st.lists(st.sampled_from(["index.html", "news/index.html", "news/2024/a/index.html", "news/2024/b/index.html", "news/2024/a.html",
