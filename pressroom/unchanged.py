@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 from pressroom.errors import BuildFailed, SiteError
@@ -69,7 +69,7 @@ class LastBuild:
     inputs: str  # read_inputs() at the start of the build
     by_content: list[str]  # the files it summed up by their content
     paths: list[str]  # output_paths(): the files and folders it left
-    states: bytes  # their sizes and times, packed (see output_states)
+    states: bytes  # their sizes and times, packed (see packed_states)
     top: list[str]  # top_names(): what the top of the output holds
     built: str  # the moment it was as of (UTC, ISO 8601)
     until: str | None  # the first moment something the site shows changes by itself
@@ -172,42 +172,22 @@ def output_paths(files: Iterable[str], last: list[str] | None = None) -> list[st
     return files + sorted(folders_above(files))
 
 
-def packed_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileState]) -> bytes | None:
-    """output_states()'s packed states, where those of most paths are `known` (a stat for
-    each of the others); None if one is missing."""
+def packed_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileState] | None = None) -> bytes | None:
+    """The sizes and times of the output's files and folders ("news/2024/", which count by
+    their time alone) as the record keeps them: two 64-bit integers each, in the order of
+    `paths`. None if one is missing. One stat per path whose state is not `known`, without
+    reading any folder: a fraction of the cost of walking fifteen thousand of them. (The
+    record held a digest of the states at first: at ten thousand releases, 30,000 lines to
+    format and hash cost a rebuild 60 ms, and the look at the output 40.)"""
     base = os.fspath(output_dir) + os.sep
-    known = dict(known)
-    for rel in set(paths).difference(known):
-        state = _state_of(base, rel)
-        if state is None:
+    known = dict(known or {})
+    for rel in set(paths).difference(known) if known else paths:
+        try:
+            stat = os.stat(base + rel)
+        except OSError:
             return None
-        known[rel] = state
+        known[rel] = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)
     return array("q", itertools.chain.from_iterable(map(known.__getitem__, paths))).tobytes()
-
-
-def output_states(output_dir: Path, paths: Sequence[str]) -> tuple[dict[str, FileState], bytes] | None:
-    """The state of each file and folder named, and all of them packed as the record keeps
-    them: two 64-bit integers each, in the order of `paths`. None if one is missing. One stat
-    per path, without reading any folder: a fraction of the cost of walking fifteen thousand
-    of them. (The record held a digest of the states at first: at ten thousand releases,
-    30,000 lines to format and hash cost a rebuild 60 ms, and the look at the output 40.)"""
-    base = os.fspath(output_dir) + os.sep
-    states: dict[str, FileState] = {}
-    for rel in paths:
-        state = _state_of(base, rel)
-        if state is None:
-            return None
-        states[rel] = state
-    return states, array("q", itertools.chain.from_iterable(states.values())).tobytes()
-
-
-def _state_of(base: str, rel: str) -> FileState | None:
-    """Size and modification time; folders ("news/2024/") count by their time alone."""
-    try:
-        stat = os.stat(base + rel)
-    except OSError:
-        return None
-    return (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)
 
 
 STATE_LINE = b"%s\0%d\0%d\0"  # name, size, modification time
@@ -218,22 +198,31 @@ def state_line(rel: str, size: int, mtime_ns: int) -> bytes:
     return STATE_LINE % (rel.encode("utf-8", "surrogateescape"), size, mtime_ns)
 
 
-def output_as_left(output_dir: Path, last: LastBuild) -> dict[str, FileState] | None:
-    """Every file and folder ("news/2024/") of the output with its state, when the output is
-    exactly as the last build left it (build-info.json aside, which is added as it is); None
-    when anything differs."""
+class AsLeft(NamedTuple):
+    """The output is as the last build left it, but for build-info.json, which changes by
+    itself: its state (None: there is none)."""
+
+    build_info: FileState | None
+
+
+def output_as_left(output_dir: Path, last: LastBuild) -> AsLeft | None:
+    """Whether the output is exactly as the last build left it (build-info.json aside)."""
     out = output_dir.resolve()
-    if top_names(out) != last.top:
+    if top_names(out) != last.top or packed_states(out, last.paths) != last.states:
         return None
-    found = output_states(out, last.paths)
-    if found is None or found[1] != last.states:
-        return None
-    states = found[0]
     try:
         stat = os.stat(out / BUILD_INFO)
-        states[BUILD_INFO] = (stat.st_size, stat.st_mtime_ns)
     except OSError:
-        pass
+        return AsLeft(None)
+    return AsLeft((stat.st_size, stat.st_mtime_ns))
+
+
+def states_left(last: LastBuild, seen: AsLeft) -> dict[str, FileState]:
+    """Every file and folder of an output as `last` left it, with its state."""
+    numbers = iter(array("q", last.states))
+    states = dict(zip(last.paths, zip(numbers, numbers)))
+    if seen.build_info is not None:
+        states[BUILD_INFO] = seen.build_info
     return states
 
 
@@ -348,11 +337,19 @@ def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = Fals
 
 
 def look_at_output(output_dir: Path, last: LastBuild) -> Callable[[], dict[str, FileState] | None]:
-    """output_as_left(), in another process while this one reads the inputs (and builds, if
-    they changed), where the output is large enough for that to pay: a third of a second at
-    ten thousand releases, against a few milliseconds to start the process."""
+    """The output's files and folders with their states if output_as_left(), else None;
+    the look runs in another process while this one reads the inputs (and builds, if they
+    changed), where the output is large enough for that to pay: a third of a second at ten
+    thousand releases, against a few milliseconds to start the process. It answers only
+    whether: the states are the record's (sent back, 30,000 of them took 20-30 ms more)."""
     work = functools.partial(output_as_left, output_dir, last)
-    return soon_in_another_process(work) if len(last.paths) >= LOOK_ELSEWHERE else work
+    seen = soon_in_another_process(work) if len(last.paths) >= LOOK_ELSEWHERE else work
+
+    def output() -> dict[str, FileState] | None:
+        found = seen()
+        return None if found is None else states_left(last, found)
+
+    return output
 
 
 def write_build_info(output_dir: Path, data: bytes) -> bool:
