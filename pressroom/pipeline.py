@@ -324,7 +324,7 @@ class Builder:
         content files' states, and the output), unless another build has run since: its
         record is then another, and this build looks again."""
         looked = self._looked
-        if looked is None or looked.record is None or looked.record != unchanged.recall(self.site_dir, self.output_dir, self.options):
+        if looked is None or looked.record is None or not looked.record.is_current(self.site_dir, self.output_dir, self.options):
             return
         self._inputs = looked.inputs
         self._output = looked.output

@@ -12,6 +12,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -317,7 +318,7 @@ def test_a_record_this_version_cannot_read_means_a_full_build(site):
     assert record is not None and len(record.paths) > 10 and len(record.states) == 16 * len(record.paths)
     where = record_path(site.resolve(), output, options)
     whole = where.read_bytes()
-    for unreadable in (json.dumps({**vars(record), "states": None, "paths": []}).encode(), whole[: len(whole) // 2], b"", b"\xff\n"):
+    for unreadable in (json.dumps({**vars(record), "states": None, "paths": [], "read_as": None}).encode(), whole[: len(whole) // 2], b"", b"\xff\n"):
         where.write_bytes(unreadable)
         assert recall(site.resolve(), output, options) is None
         assert build(site, now=NOW + timedelta(hours=1)).site is not None, "a record it cannot read was trusted"
@@ -344,7 +345,10 @@ def test_a_record_reads_back_as_it_was_left(tmp_path_factory, paths, sizes, time
     remember(site, output, options, record)
     again = recall(site, output, options)
     assert again is not None and again.paths == record.paths and again.states == states
-    assert vars(again) == {**vars(record), "warnings": [["a.md", 3, "w"]]}  # JSON has lists only
+    assert again == replace(record, warnings=[["a.md", 3, "w"]])  # JSON has lists only
+    assert again.is_current(site, output, options) and not record.is_current(site, output, options)
+    remember(site, output, options, replace(record, pages=4))
+    assert not again.is_current(site, output, options), "another build left another record since"
 
 
 _names = st.lists(st.sampled_from(["index.html", "news/index.html", "news/2024/a/index.html", "news/2024/b/index.html", "news/2024/a.html",
