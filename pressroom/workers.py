@@ -75,7 +75,6 @@ def run_chunks(
     *,
     share: dict[str, Any],
     minimum: int,
-    per_worker: int = 6,
 ) -> Iterator[R]:
     """work(chunk) for chunks of items, in a forked pool when there are at least `minimum`
     items and more than one core; results come back as they are ready, in no set order.
@@ -92,14 +91,13 @@ def run_chunks(
         if "fork" not in multiprocessing.get_all_start_methods():
             yield from _here(work, items)
             return
-        size = max(1, -(-len(items) // (workers * per_worker)))
         context = multiprocessing.get_context("fork")
         _shared[_STOP] = stop = context.RawValue("b", 0)  # shared memory, seen by the workers
         with signals_held(frozenset({signal.SIGINT})):  # Ctrl-C inside the pool's machinery can hang it
             with _others_paused(), signals_held(frozenset({signal.SIGTERM})):  # until each worker has let TERM kill it
                 pool = context.Pool(workers, initializer=_become_worker)
             try:
-                results = pool.imap_unordered(functools.partial(_unless_stopped, work), _chunks(items, size))
+                results = pool.imap_unordered(functools.partial(_unless_stopped, work), _shrinking_chunks(items, workers))
                 while True:
                     try:
                         result = results.next(timeout=0.1)  # a Ctrl-C is looked for ten times a second
@@ -290,3 +288,15 @@ def stop_if_interrupted() -> None:
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _shrinking_chunks(items: Sequence[T], workers: int, smallest: int = 8) -> Iterator[Sequence[T]]:
+    """Chunks of a third of what is left per worker, so that they get smaller towards the
+    end and the workers finish together: with twelve chunks of one size, one core waited
+    1.5 s for the other's last chunk of 15,000 pages (items differ in cost: a tag page, the
+    sitemap). Large at first, so the hand-over costs little: 35 chunks for 10,000 items."""
+    start = 0
+    while start < len(items):
+        size = max(smallest, -(-(len(items) - start) // (3 * workers)))
+        yield items[start : start + size]
+        start += size
