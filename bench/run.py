@@ -420,8 +420,21 @@ def _ratio(summary, a, b, size_a, size_b):
     return out
 
 
-def ratios(summary: dict, sizes: list[int]) -> list[dict]:
-    """The issue's ratios, of median wall times (and, as a noise check, of CPU times)."""
+def paired_ratio(runs: list[dict], a: str, b: str, size: int) -> float | None:
+    """The median over rounds of a's wall time over b's in the same round. The tools of one
+    round run minutes apart, so a slow spell of the machine weighs on both, where the ratio
+    of medians may pair a slow run of one with a quick run of the other."""
+    rounds: dict[int, dict[str, float]] = {}
+    for r in runs:
+        if r.get("size") == size and r.get("status") == "ok" and r.get("wall_s"):
+            rounds.setdefault(r["rep"], {})[r["tool"]] = r["wall_s"]
+    values = [times[a] / times[b] for times in rounds.values() if a in times and b in times]
+    return round(statistics.median(values), 3) if values else None
+
+
+def ratios(summary: dict, sizes: list[int], runs: list[dict] | None = None) -> list[dict]:
+    """The issue's ratios, of median wall times (and, as a noise check, of CPU times, and
+    the median of each round's own ratio)."""
     rows = []
     pairs = [("pressroom-cold", "pelican", "Pressroom cold / Pelican"),
              ("pressroom-cold", "floor", "Pressroom cold / floor"),
@@ -430,7 +443,8 @@ def ratios(summary: dict, sizes: list[int]) -> list[dict]:
     for size in sizes:
         for a, b, label in pairs:
             wall, cpu = _ratio(summary, a, b, size, size)
-            rows.append({"what": label, "size": size, "value": wall, "cpu_value": cpu})
+            rows.append({"what": label, "size": size, "value": wall, "cpu_value": cpu,
+                         "paired_value": paired_ratio(runs or [], a, b, size)})
         rows.append({"what": "Pressroom warm, nothing changed (s)", "size": size,
                      "value": _m(summary, "pressroom-warm", size),
                      "cpu_value": _m(summary, "pressroom-warm", size, "median_cpu_s")})
@@ -470,12 +484,14 @@ def markdown_report(summary: dict, ratio_rows: list[dict], sizes: list[int], met
                          f"| {fmt(e.get('peak_rss_mib'))} "
                          f"| {fmt(e.get('peak_tree_mib'))} | {fmt(e.get('html_files'))} "
                          f"| {fmt(ref)} | {others} | {status} |")
-    lines += ["", "| ratio | releases | of wall times | of CPU times |", "|---|---:|---:|---:|"]
+    lines += ["", "| ratio | releases | of wall times | of CPU times | median of each round's (wall) |",
+              "|---|---:|---:|---:|---:|"]
     for r in ratio_rows:
         v = "–" if r["value"] is None else r["value"]
         c = "–" if r.get("cpu_value") is None else r["cpu_value"]
+        p = "–" if r.get("paired_value") is None else r["paired_value"]
         size = "" if r["size"] is None else f"{r['size']:,}"
-        lines.append(f"| {r['what']} | {size} | {v} | {c} |")
+        lines.append(f"| {r['what']} | {size} | {v} | {c} | {p} |")
     failures = [e for e in summary.values() if not e["ok"] and e.get("stderr_tail")]
     for e in failures:
         lines += ["", f"{e['tool']} at {e['size']:,} failed; stderr's last lines:", "```",
@@ -509,7 +525,15 @@ def main(argv=None) -> int:
                         "under 30%% of the CPUs (0: don't wait; default 60)")
     p.add_argument("--floor-extensions", default="",
                    help="Python-Markdown extensions for the floor (default: none)")
+    p.add_argument("--report", metavar="RESULTS.json",
+                   help="print the report of a run's results file again, with this version's table")
     a = p.parse_args(argv)
+    if a.report:
+        done = json.loads(Path(a.report).read_text())
+        runs, meta = done["runs"], done["meta"]
+        summary = summarise(runs)
+        print(markdown_report(summary, ratios(summary, meta["sizes"], runs), meta["sizes"], meta))
+        return 0
     if a.quick:
         a.sizes, a.repeat = "100,1000", 3
     sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s]
@@ -570,7 +594,7 @@ def main(argv=None) -> int:
                            "Pressroom's runs are of different engine versions (see runs[].git_head)")
         print("warning: " + meta["warning"], file=sys.stderr)
     summary = summarise(runs)
-    ratio_rows = ratios(summary, sizes)
+    ratio_rows = ratios(summary, sizes, runs)
     report = markdown_report(summary, ratio_rows, sizes, meta)
     print(report)
     path = _results_path(now.strftime("%Y-%m-%d"))
