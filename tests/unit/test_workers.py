@@ -152,7 +152,7 @@ def test_ctrl_c_during_a_long_pool_stops_it_after_the_chunk_at_hand():
         started = time.monotonic()
         print("pool", flush=True)
         try:
-            done = sum(workers.run_chunks(slow, list(range(400)), share={}, minimum=10))  # 1.5 s a chunk, 18 chunks
+            done = sum(workers.run_chunks(slow, list(range(400)), share={}, minimum=10))  # 1.5 s a chunk, 20 chunks
         except KeyboardInterrupt:
             print(f"interrupted after {time.monotonic() - started:.1f} s, workers left: {len(multiprocessing.active_children())}")
         else:
@@ -203,12 +203,12 @@ def test_a_stopped_pool_skips_the_chunks_not_started_and_the_rest_of_those_at_ha
         started = time.monotonic()
         print("pool", flush=True)
         try:
-            sum(workers.run_chunks(slow_items, list(range(600)), share={}, minimum=10))  # the first chunks of 100 and 84 items: 10 s
+            sum(workers.run_chunks(slow_items, list(range(600)), share={}, minimum=10))  # 12 chunks of 50 items first: 30 s
         except KeyboardInterrupt:
             print(f"{time.monotonic() - started:.1f}", flush=True)
     """)
     stdout, stderr = run_and_interrupt(script, after=0.5)
-    assert stderr == "" and float(stdout) < 3.0, stdout  # the chunk at hand would take 10 s
+    assert stderr == "" and float(stdout) < 3.0, stdout  # the chunk at hand would take 5 s
 
 
 @pytest.fixture
