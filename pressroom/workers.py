@@ -26,7 +26,7 @@ import signal
 import threading
 import weakref
 from collections.abc import Sequence as SequenceABC
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,9 +64,9 @@ def sharing(share: dict[str, Any], work: Callable[..., R], *args: Any) -> R:
 
 
 def _here(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
-    """work() in this process, on all the items at once."""
-    for chunk in _chunks(items, max(1, len(items))):
-        yield work(chunk)
+    """work() in this process, on all the items at once (if any)."""
+    if items:
+        yield work(items)
 
 
 def run_chunks(
@@ -283,11 +283,6 @@ def stop_if_interrupted() -> None:
     if signal.SIGINT in signal.sigpending():
         signal.sigtimedwait([signal.SIGINT], 0)
         raise KeyboardInterrupt
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _shrinking_chunks(items: Sequence[T], workers: int, smallest: int = 8) -> Iterator[Sequence[T]]:
