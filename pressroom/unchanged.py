@@ -15,11 +15,14 @@ library, errors, write and report.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
 import json
+import operator
 import os
+import struct
 import sys
 import time
 from array import array
@@ -33,7 +36,7 @@ from pressroom.errors import BuildFailed, SiteError
 from pressroom.report import BuildReport
 from pressroom.source import walk
 from pressroom.workers import soon_in_another_process
-from pressroom.write import FileState, build_lock, check_output_dir, clean_leftovers, folders_above
+from pressroom.write import FileState, OutputStates, build_lock, check_output_dir, clean_leftovers, folders_above
 
 SITE_INPUTS = ("pressroom.toml", "content", "templates", "assets")
 PACKAGE_DIR = Path(__file__).parent
@@ -189,14 +192,56 @@ def packed_states(output_dir: Path, paths: Sequence[str], known: dict[str, FileS
     record held a digest of the states at first: at ten thousand releases, 30,000 lines to
     format and hash cost a rebuild 60 ms, and the look at the output 40.)"""
     base = os.fspath(output_dir) + os.sep
-    known = dict(known or {})
-    for rel in set(paths).difference(known) if known else paths:
+    if not known:
+        return _stat_all(base, paths)
+    known = dict(known)
+    for rel in set(paths).difference(known):
         try:
             stat = os.stat(base + rel)
         except OSError:
             return None
         known[rel] = (0 if rel.endswith("/") else stat.st_size, stat.st_mtime_ns)
     return array("q", itertools.chain.from_iterable(map(known.__getitem__, paths))).tobytes()
+
+
+def patched_states(output_dir: Path, last: LastBuild, files: int, changed: dict[str, FileState], folders: Iterable[str]) -> bytes | None:
+    """packed_states() of the output after a build that changed only the files `changed`
+    (with their states) and, so, the folders `folders` of the output `last` left, where no
+    file came or went (the output has `files` files, build-info.json aside): `last`'s,
+    patched. None where a file came or went. (Packing 30,000 states anew took 20-50 ms
+    after an edit that changes a dozen.)"""
+    paths = last.paths
+    split = folders_start(paths)
+    if files != split:
+        return None
+    patched = bytearray(last.states)
+    for rel, (size, mtime) in changed.items():
+        at = bisect.bisect_left(paths, rel, 0, split)
+        if at == split or paths[at] != rel:
+            return None  # a new file
+        struct.pack_into("=qq", patched, 16 * at, size, mtime)
+    base = os.fspath(output_dir) + os.sep
+    for rel in folders:
+        at = bisect.bisect_left(paths, rel, split)
+        if at == len(paths) or paths[at] != rel:
+            return None
+        try:
+            struct.pack_into("=qq", patched, 16 * at, 0, os.stat(base + rel).st_mtime_ns)
+        except OSError:
+            return None
+    return bytes(patched)
+
+
+def _stat_all(base: str, paths: Sequence[str]) -> bytes | None:
+    """packed_states() of files, then folders (as output_paths() gives them), none known:
+    the stats in one call of map() (30,000 one by one spent 50-90 ms in Python besides)."""
+    try:
+        stats = list(map(os.stat, map(base.__add__, paths)))
+    except OSError:
+        return None
+    split = folders_start(paths)
+    sizes = itertools.chain(map(operator.attrgetter("st_size"), stats[:split]), itertools.repeat(0, len(stats) - split))
+    return array("q", itertools.chain.from_iterable(zip(sizes, map(operator.attrgetter("st_mtime_ns"), stats)))).tobytes()
 
 
 STATE_LINE = b"%s\0%d\0%d\0"  # name, size, modification time
@@ -226,13 +271,33 @@ def output_as_left(output_dir: Path, last: LastBuild) -> AsLeft | None:
     return AsLeft((stat.st_size, stat.st_mtime_ns))
 
 
-def states_left(last: LastBuild, seen: AsLeft) -> dict[str, FileState]:
+def states_left(last: LastBuild, seen: AsLeft) -> OutputStates:
     """Every file and folder of an output as `last` left it, with its state."""
     numbers = iter(array("q", last.states))
-    states = dict(zip(last.paths, zip(numbers, numbers)))
+    states = zip(numbers, numbers)
+    split = folders_start(last.paths)  # recall() made sure they are files, then folders
+    files = dict(zip(last.paths[:split], states))  # zip stops at the end of the names: the rest are the folders'
     if seen.build_info is not None:
-        states[BUILD_INFO] = seen.build_info
-    return states
+        files[BUILD_INFO] = seen.build_info
+    return OutputStates(files, dict(zip(last.paths[split:], states)))
+
+
+def files_then_folders(paths: list[str]) -> int | None:
+    """Where the folders begin in `paths`, which output_paths() gave: files, then folders
+    (their names end with "/"). None if they are not so."""
+    split = folders_start(paths)
+    if any(map(str.endswith, paths[:split], itertools.repeat("/"))) or not all(map(str.endswith, paths[split:], itertools.repeat("/"))):
+        return None
+    return split
+
+
+def folders_start(paths: list[str]) -> int:
+    """Where the folders begin in a list of files, then folders."""
+    return bisect.bisect_left(paths, True, key=_is_folder)
+
+
+def _is_folder(path: str) -> bool:
+    return path.endswith("/")
 
 
 def top_names(output_dir: Path) -> list[str]:
@@ -290,8 +355,8 @@ def recall(site_dir: Path, output_dir: Path, options: tuple[str, ...]) -> LastBu
         size = data.pop(_STATES_SIZE)
         paths = rest[size:].decode("utf-8", "surrogateescape")
         data["states"], data["paths"], data["read_as"] = rest[:size], paths.split("\0") if paths else [], whole
-        if size != 16 * len(data["paths"]) or len(rest) < size:
-            return None  # cut short
+        if size != 16 * len(data["paths"]) or len(rest) < size or files_then_folders(data["paths"]) is None:
+            return None  # cut short, or not a record this version left
         return LastBuild(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -309,7 +374,7 @@ class Look:
     inputs: Inputs | None = None
     # The output's files and folders, when they are as the record says (else None), once
     # the look that runs in another process is over: call it to wait.
-    output: Callable[[], dict[str, FileState] | None] | None = None
+    output: Callable[[], OutputStates | None] | None = None
     record: LastBuild | None = None  # the last build's record, as it was when they were read
 
 
@@ -346,7 +411,7 @@ def reuse(site_dir: Path, output_dir: Path | None = None, *, drafts: bool = Fals
     ))
 
 
-def look_at_output(output_dir: Path, last: LastBuild) -> Callable[[], dict[str, FileState] | None]:
+def look_at_output(output_dir: Path, last: LastBuild) -> Callable[[], OutputStates | None]:
     """The output's files and folders with their states if output_as_left(), else None;
     the look runs in another process while this one reads the inputs (and builds, if they
     changed), where the output is large enough for that to pay: a third of a second at ten
@@ -355,7 +420,7 @@ def look_at_output(output_dir: Path, last: LastBuild) -> Callable[[], dict[str, 
     work = functools.partial(output_as_left, output_dir, last)
     seen = soon_in_another_process(work) if len(last.paths) >= LOOK_ELSEWHERE else work
 
-    def output() -> dict[str, FileState] | None:
+    def output() -> OutputStates | None:
         found = seen()
         return None if found is None else states_left(last, found)
 

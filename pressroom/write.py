@@ -24,7 +24,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.source import walk
@@ -303,16 +303,24 @@ def scan_output(folder: Path) -> dict[str, FileState]:
     return found
 
 
-def scan_output_soon(folder: Path) -> Callable[[], dict[str, FileState]]:
+class OutputStates(NamedTuple):
+    """The output's files with their states, and its folders ("news/2024/") where known: a
+    folder whose time is as before had no file come into it or leave it."""
+
+    files: dict[str, FileState]
+    folders: dict[str, FileState]
+
+
+def scan_output_soon(folder: Path) -> Callable[[], OutputStates]:
     """scan_output() in a thread, while the build does other work (a stat waits on the
     disk, not on Python); call the result to wait for it. Wait before forking a pool."""
     found: list[dict[str, FileState]] = []
     thread = threading.Thread(target=lambda: found.append(scan_output(folder)), daemon=True)
     thread.start()
 
-    def result() -> dict[str, FileState]:
+    def result() -> OutputStates:
         thread.join()
-        return found[0] if found else scan_output(folder)
+        return OutputStates(found[0] if found else scan_output(folder), {})
 
     return result
 

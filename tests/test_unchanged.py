@@ -256,11 +256,20 @@ def test_an_edit_builds_from_the_look_at_the_output_without_walking_it(site, tmp
     write_files(site, CHANGES["add a release"])
     age(site)
     walked = []
-    monkeypatch.setattr(pipeline, "scan_output_soon", lambda folder: walked.append(folder) or (lambda: {}))
+    monkeypatch.setattr(pipeline, "scan_output_soon", lambda folder: walked.append(folder) or (lambda: write.OutputStates({}, {})))
     report = build(site, now=NOW)
     assert report.site is not None and walked == []
     monkeypatch.undo()
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+def make_edit(site, edit):
+    """One of CHANGES, or "delete a release"; made a while after the last build."""
+    if edit == "delete a release":
+        (site / "content/news/2023/members.md").unlink()
+    else:
+        write_files(site, CHANGES[edit])
+    age(site)
 
 
 @pytest.mark.parametrize("edit", ["edit a title", "add a release", "delete a release"])
@@ -272,11 +281,7 @@ def test_after_an_edit_moved_in_the_record_looks_again_only_at_folders_it_touche
 
     monkeypatch.setattr(write, "FEW_CHANGES", 1)  # moved in, even on a site this small
     build(site, now=NOW)
-    if edit == "delete a release":
-        (site / "content/news/2023/members.md").unlink()
-    else:
-        write_files(site, CHANGES[edit])
-    age(site)
+    make_edit(site, edit)
     folders = sum(1 for path in (site / "output").rglob("*") if path.is_dir())
     looked_at = []
     real_stat = os.stat
@@ -289,6 +294,27 @@ def test_after_an_edit_moved_in_the_record_looks_again_only_at_folders_it_touche
     (site / "output/about/stray.html").write_text("not ours")  # in a folder the edit did not touch
     assert build(site, now=NOW).site is not None
     assert without_marker(tree(site / "output")) == clean_build(site, tmp_path, now=NOW)
+
+
+@pytest.mark.parametrize("moved_in", [True, False])
+@pytest.mark.parametrize("edit", ["edit a body", "edit a title", "add a release", "add an asset", "delete a release"])
+def test_the_record_an_edit_leaves_is_the_output_as_it_is(site, monkeypatch, edit, moved_in):
+    """After an edit, the record is the last one with the states of the files the build
+    wrote and of the folders it touched put in: it says what a fresh look at the whole
+    output says, whether the edit moved its files in or exchanged the whole output."""
+    from pressroom import write
+    from pressroom.unchanged import options_of, output_paths, packed_states, recall
+
+    monkeypatch.setattr(write, "FEW_CHANGES", 1 if moved_in else 10**6)
+    build(site, now=NOW)
+    make_edit(site, edit)
+    assert build(site, now=NOW).site is not None
+    out = (site / "output").resolve()
+    record = recall(site.resolve(), out, options_of(False, None))
+    assert record is not None
+    assert record.paths == output_paths(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert record.states == packed_states(out, record.paths)
+    assert build(site, now=NOW).site is None, "nothing changed since: skipped"
 
 
 def test_the_record_keeps_any_file_name_the_output_holds(site):
@@ -332,11 +358,13 @@ _paths = st.lists(st.text(st.characters(blacklist_characters="\0", blacklist_cat
 @settings(max_examples=100, deadline=None)
 @given(paths=_paths, sizes=st.lists(st.integers(0, 2**40), min_size=8, max_size=8), times=st.lists(st.integers(-2**62, 2**62), min_size=8, max_size=8))
 def test_a_record_reads_back_as_it_was_left(tmp_path_factory, paths, sizes, times):
-    """Any names a file system allows (but NUL), any sizes and times, in their order."""
+    """Any names a file system allows (but NUL), files then folders as output_paths() gives
+    them, any sizes and times, in their order; folders among the files is no record."""
     from array import array
 
     from pressroom.unchanged import LastBuild, options_of, recall, remember
 
+    paths = [p for p in paths if not p.endswith("/")] + [p for p in paths if p.endswith("/")]
     site = tmp_path_factory.mktemp("site")
     output, options = site / "output", options_of(False, None)
     states = array("q", [n for size, time_ns in zip(sizes, times[: len(paths)]) for n in (size, time_ns)]).tobytes()
@@ -349,6 +377,9 @@ def test_a_record_reads_back_as_it_was_left(tmp_path_factory, paths, sizes, time
     assert again.is_current(site, output, options) and not record.is_current(site, output, options)
     remember(site, output, options, replace(record, pages=4))
     assert not again.is_current(site, output, options), "another build left another record since"
+    if any(p.endswith("/") for p in record.paths) and not all(p.endswith("/") for p in record.paths):
+        remember(site, output, options, replace(record, paths=record.paths[::-1], states=states[::-1]))
+        assert recall(site, output, options) is None, "a folder before a file: not a record output_paths() gave"
 
 
 _names = st.lists(st.sampled_from(["index.html", "news/index.html", "news/2024/a/index.html", "news/2024/b/index.html", "news/2024/a.html",
