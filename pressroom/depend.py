@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 DIGEST_SIZE = 16
 
@@ -146,8 +146,12 @@ class Fingerprints:
         self._known: dict[int, tuple[Any, bytes]] = {}  # registered, and remembered
         self.registered: dict[int, tuple[Any, bytes]] = {}  # id -> (object, key)
 
-    def register(self, obj: Any, key: bytes) -> None:
-        self._known[id(obj)] = self.registered[id(obj)] = (obj, key)
+    def register_all(self, pairs: Iterable[tuple[Any, bytes]]) -> None:
+        """Know each object of the (object, key) pairs by its key (the parsed items, by the
+        keys of their content files), ten thousand at once."""
+        found = {id(obj): (obj, key) for obj, key in pairs}
+        self._known.update(found)
+        self.registered.update(found)
 
     def known(self, obj: Any) -> bytes | None:
         """The key an object was registered with, or None."""

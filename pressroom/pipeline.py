@@ -364,11 +364,9 @@ class Builder:
             index, products, token = replace(saved, now=now.astimezone(config.tz)), None, basis.index
         else:
             index, products, token = index_site(content, config, now.astimezone(config.tz), self.preview), None, b""
-        names = {}  # the parsed items, by id: what Shown names them by
-        for path, entry in content.entries.items():
-            if entry.item is not None:
-                fingerprints.register(entry.item, entry.key)
-                names[id(entry.item)] = (entry.item, path)
+        parsed = [(entry.item, entry.key, path) for path, entry in content.entries.items() if entry.item is not None]
+        fingerprints.register_all((item, key) for item, key, _ in parsed)
+        names = {id(item): (item, path) for item, _, path in parsed}  # what Shown names the parsed items by
         site = tracked_site(replace(index, now=TrackedNow.of(index.now)))
         env = tracking_templates(render.make_environment(self.site_dir, site), self.cache.path.parent / "templates")
         keys = Keys(site, env, salt, fingerprints)

@@ -225,14 +225,19 @@ def plan_pages(site: Site, only: Collection[str] | None = None) -> list[RenderJo
     """Every page of the site, generated ones first so a content file that collides is named;
     or only the pages written to the paths in `only` (a rebuild that makes a few of them)."""
 
+    wanted_urls = urls_written_to(only) if only is not None else None
+
     def wanted(url: str) -> bool:
-        return only is None or urls.output_path(url) in only
+        return wanted_urls is None or url in wanted_urls
+
+    def chosen(items: Sequence[Any]) -> Sequence[Any]:  # ten thousand releases, a dozen wanted: no call for each
+        return items if wanted_urls is None else [item for item in items if item.url in wanted_urls]
 
     def pages_of(items: Sequence[Release], first_url: str) -> list[Listing]:
         return paginate(items, size, first_url, None if only is None else wanted)
 
     size = site.config.page_size
-    newest = newest_change(site.releases)
+    newest = newest_change(site.releases) if wanted("") or wanted("tags/") else None  # (only they show it)
     jobs = [
         RenderJob("", "home.html", {"releases": site.releases[:size], "page_title": ""}, "the home page", modified=newest),
         RenderJob("404.html", "404.html", {"page_title": "Page not found"}, "the 404 page", listed=False),
@@ -249,19 +254,21 @@ def plan_pages(site: Site, only: Collection[str] | None = None) -> list[RenderJo
     for tag in site.tags:
         for listing in pages_of(tag.releases, tag.url):
             jobs.append(RenderJob(listing.url, "list.html", {"listing": listing, "page_title": f"Tagged “{tag.name}”", "kind": "tag", "tag": tag}, f"the tag page of “{tag.name}”", modified=newest_change(listing.items)))
-    for release in site.releases:
-        if wanted(release.url):
-            jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line, modified=release.modified))
-    for page in site.pages:
-        if wanted(page.url):
-            jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
-    for event in site.events:
-        if wanted(event.url):
-            jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event), event.line))
-    for label in site.labels:
-        if wanted(label.url):
-            jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label), label.line))
+    for release in chosen(site.releases):
+        jobs.append(RenderJob(release.url, "release.html", {"release": release, "page_title": release.title}, release.source, release.line, modified=release.modified))
+    for page in chosen(site.pages):
+        jobs.append(RenderJob(page.url, "page.html", {"page": page, "page_title": page.title}, page.source, page.line))
+    for event in chosen(site.events):
+        jobs.append(RenderJob(event.url, "event.html", {"event": event, "page_title": event.title}, owner_of(event), event.line))
+    for label in chosen(site.labels):
+        jobs.append(RenderJob(label.url, "label.html", {"label": label, "page_title": label.title}, owner_of(label), label.line))
     return jobs
+
+
+def urls_written_to(paths: Collection[str]) -> set[str]:
+    """The URLs whose pages are written to `paths` (urls.output_path turned around)."""
+    candidates = {path for path in paths} | {path[: -len("index.html")] for path in paths if path.endswith("index.html")}
+    return {url for url in candidates if urls.output_path(url) in paths}
 
 
 def owner_of(item: Event | Label) -> str:

@@ -80,7 +80,7 @@ def test_fingerprints_tell_apart_what_equality_would_mix_up():
 def test_a_registered_object_is_known_by_its_key():
     fp = Fingerprints()
     thing = item()
-    fp.register(thing, b"k" * 16)
+    fp.register_all([(thing, b"k" * 16)])
     assert fp.known(thing) == b"k" * 16
     assert fp.known(item()) is None  # equal but another object
 
