@@ -1,12 +1,15 @@
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pressroom.config import parse_config
 from pressroom.errors import BuildFailed
 from pressroom.model import Page, Release
-from pressroom.render import long_date, make_environment, plan_pages, render_pages
+from pressroom.render import long_date, make_environment, plan_pages, render_pages, urls_written_to
 from pressroom.site import build_index
+from pressroom.urls import output_path
 from tests.conftest import MINIMAL_CONFIG, write_files
 
 CONFIG = parse_config(MINIMAL_CONFIG)
@@ -116,3 +119,18 @@ def test_site_links_in_a_release_text_live_under_the_base_path():
     html = render(releases=[item], config=config)["news/2024/a/index.html"].decode()
     assert ('<a href="/newsroom/about/">About</a> <a href="/newsroom/contact/">Contact</a> <a href="https://example.org/">Out</a> '
             '<img src="/newsroom/assets/a.png" alt="A">') in html
+
+
+_urls = st.lists(st.sampled_from(["", "news/", "news/2024/a/", "news/page/2/", "404.html", "feed.json", "tags/x/", "index.html",
+                                  "news/index.html", "a.html/", "news/2024/a/index.html", "newsindex.html"]) | st.text(max_size=12), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(urls=_urls, others=_urls)
+def test_the_urls_written_to_some_paths_are_those_whose_output_path_is_one_of_them(urls, others):
+    """A rebuild that makes a few pages plans them by URL: exactly the URLs urls.output_path
+    turns into one of the paths, whatever else the paths hold (feeds, build-info.json)."""
+    paths = {output_path(url) for url in urls} | set(others)
+    found = urls_written_to(paths)
+    assert set(urls) <= found
+    assert all(output_path(url) in paths for url in found)
