@@ -267,7 +267,7 @@ def plan_pages(site: Site, only: Collection[str] | None = None) -> list[RenderJo
 
 def urls_written_to(paths: Collection[str]) -> set[str]:
     """The URLs whose pages are written to `paths` (urls.output_path turned around)."""
-    candidates = {path for path in paths} | {path[: -len("index.html")] for path in paths if path.endswith("index.html")}
+    candidates = set(paths) | {path[: -len("index.html")] for path in paths if path.endswith("index.html")}
     return {url for url in candidates if urls.output_path(url) in paths}
 
 

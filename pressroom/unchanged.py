@@ -233,14 +233,14 @@ def patched_states(output_dir: Path, last: LastBuild, files: int, changed: dict[
 
 
 def _stat_all(base: str, paths: Sequence[str]) -> bytes | None:
-    """packed_states() of files, then folders (as output_paths() gives them), none known:
-    the stats in one call of map() (30,000 one by one spent 50-90 ms in Python besides)."""
+    """packed_states() with no state known: the stats and the packing in calls of map()
+    (30,000 one by one spent 50-90 ms in Python besides the system calls)."""
     try:
         stats = list(map(os.stat, map(base.__add__, paths)))
     except OSError:
         return None
-    split = folders_start(paths)
-    sizes = itertools.chain(map(operator.attrgetter("st_size"), stats[:split]), itertools.repeat(0, len(stats) - split))
+    files = map(operator.not_, map(str.endswith, paths, itertools.repeat("/")))  # a folder's size counts as 0
+    sizes = map(operator.mul, map(operator.attrgetter("st_size"), stats), files)
     return array("q", itertools.chain.from_iterable(zip(sizes, map(operator.attrgetter("st_mtime_ns"), stats)))).tobytes()
 
 
