@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import linecache
 from collections import Counter
-import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
