@@ -275,9 +275,12 @@ def code_salt() -> bytes:
     return digest(*parts)
 
 
-# Libraries Pressroom imports only when it needs them (a rebuild that converts no Markdown and
-# makes no calendar loads neither), so they are not among the modules it has loaded.
-LOADED_WHEN_NEEDED = ("feedgen", "icalendar", "markdown")
+# Libraries Pressroom imports only when it needs them (a rebuild that parses no file, converts
+# no Markdown and makes no calendar loads none of them; a build loads no preview server), so
+# they are not among the modules it has loaded. One missing here changes the salt of a
+# process once it is loaded: a preview server parsed every file again after the first edit
+# that loaded one.
+LOADED_WHEN_NEEDED = ("feedgen", "frontmatter", "icalendar", "livereload", "markdown", "tornado", "yaml")
 
 
 def library_versions() -> list[tuple[str, str]]:
