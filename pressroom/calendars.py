@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Collection, Sequence
 
 from pressroom import __version__, urls
 from pressroom.model import Event
@@ -39,10 +39,13 @@ class CalendarJob:
     name: str
 
 
-def plan_calendars(site: Site) -> list[CalendarJob]:
-    jobs = [CalendarJob(urls.event_calendar_path(event.url), (event,), event.title) for event in site.events]
-    everything = sorted(site.events, key=lambda e: (e.start.astimezone(timezone.utc), e.url))
-    jobs.append(CalendarJob(ALL_EVENTS, tuple(everything), f"{site.config.title}: events"))
+def plan_calendars(site: Site, only: Collection[str] | None = None) -> list[CalendarJob]:
+    """Every calendar, or those with the paths in `only` (a rebuild that makes a few)."""
+    paths = [(urls.event_calendar_path(event.url), event) for event in site.events]  # (an address asks nothing else: lazy.KEPT)
+    jobs = [CalendarJob(path, (event,), event.title) for path, event in paths if only is None or path in only]
+    if only is None or ALL_EVENTS in only:
+        everything = sorted(site.events, key=lambda e: (e.start.astimezone(timezone.utc), e.url))
+        jobs.append(CalendarJob(ALL_EVENTS, tuple(everything), f"{site.config.title}: events"))
     return jobs
 
 

@@ -443,6 +443,12 @@ class TrackedNow(datetime):
         return (TrackedNow.of, (plain(self),))
 
 
+def _whole_tuple(value: Any) -> tuple:
+    """A tuple added to a watched one, read whole, as the watched one is (without watching
+    each member on the way)."""
+    return value._whole() if type(value) is WatchedTuple else tuple(value)
+
+
 def plain(moment: datetime) -> datetime:
     """A plain datetime with the same value, whose use is not recorded."""
     if type(moment) is datetime:
@@ -544,10 +550,10 @@ class WatchedTuple(tuple):
         return self._whole() >= other
 
     def __add__(self, other):
-        return self._whole() + tuple(other)
+        return self._whole() + _whole_tuple(other)
 
     def __radd__(self, other):
-        return tuple(other) + self._whole()
+        return _whole_tuple(other) + self._whole()
 
     def __mul__(self, count):
         return self._whole() * count

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from pressroom import lazy
 from pressroom.content import Entry
 
 # The fields an edit may change while the index stays as it is: nothing but the page of the
@@ -33,8 +34,8 @@ def text_edits(previous: dict[str, Entry], entries: dict[str, Entry], changed: d
         old, new = previous[path].item, entry.item
         if old is None or new is None or entry.errors:
             return None
-        if new is not old:
-            if not same_but_text(old, new):
+        if new is not old:  # (read again, its text as it was: the same item, still unread)
+            if not same_but_text(lazy.read(old), new):
                 return None
             pairs.append((old, new))
     return pairs
@@ -62,5 +63,6 @@ def put_text(old: Any, new: Any) -> None:
     """Give the item the plan holds (and every listing that holds it) the new text. The
     model is frozen for everyone else; this is the one place that knows the object is the
     same item, parsed again."""
+    lazy.read(old)  # its fields filled in from the cache first, so the new text stays
     for name in TEXT_FIELDS:
         object.__setattr__(old, name, getattr(new, name))

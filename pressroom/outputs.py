@@ -28,6 +28,7 @@ from pressroom.depend import (
     FULL, Fingerprints, Html, Unfingerprintable, Window, digest, field_names, hash_of, note_template, real, recording,
     site_shape, utc, watch_inputs,
 )
+from pressroom.lazy import unread
 from pressroom.errors import BuildFailed, SiteError
 from pressroom.urls import find_collisions
 from pressroom.write import FileState, Staging, stage_file
@@ -282,6 +283,8 @@ class Shown:
                     found.add(item[1])
                 elif type(member) not in _PLAIN:
                     self.along(member, items, found)
+        elif unread(value):
+            return  # (and its name, if it has one, was looked up above)
         elif field_names(type(value)):
             for name, sub in shape[0]:
                 member = getattr(value, name, None)
@@ -301,6 +304,8 @@ class Shown:
         item = self._names.get(id(value))
         if item is not None and item[0] is value:
             answer = frozenset((item[1],))
+        elif unread(value):
+            answer = _NO_ITEMS
         elif field_names(kind):
             answer = _NO_ITEMS.union(*(self.anywhere(getattr(value, name)) for name in field_names(kind)))
         elif isinstance(value, (dict, MappingProxyType)):

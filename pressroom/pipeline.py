@@ -85,7 +85,7 @@ def plan_products(site: Site, only: Collection[str] | None = None) -> list[Produ
         check_collisions([(job.path, job.owner, job.owner_line) for job in jobs])
     products = [Product(job.path, job, job.context, make_page) for job in jobs]
     products += [Product(job.scope + feeds.ATOM, job, {}, make_feeds) for job in feeds.plan_feeds(site) if only is None or job.scope + feeds.ATOM in only]
-    products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site) if only is None or job.path in only]
+    products += [Product(job.path, job, {}, make_calendar) for job in calendars.plan_calendars(site, only)]
     if only is None:
         products.append(Product(seo.SITEMAP, seo.SitemapJob.of(render.sitemap_pages(jobs)), {}, make_seo))
     if only is None or BUILD_INFO in only:
@@ -465,7 +465,7 @@ class Builder:
         for path, entry in entries.items():
             old = planned[path].item
             if entry.item is not old:
-                entries[path] = replace(entry, item=old)
+                entries[path] = entry._replace(item=old)
 
     def leave_record(self, index: Site, made: dict[str, Made], files: dict[str, FileState], counted: tuple[int, int], notes: str, warnings: list[SiteError],
                      changes: tuple[Collection[str], Collection[str], int] | None = None) -> None:

@@ -236,7 +236,7 @@ def plan_pages(site: Site, only: Collection[str] | None = None) -> list[RenderJo
         return paginate(items, size, first_url, None if only is None else wanted)
 
     size = site.config.page_size
-    newest = newest_change(site.releases) if wanted("") or wanted("tags/") else None  # (only they show it)
+    newest = site.latest_change  # known to the index: a rebuild need not read ten thousand releases
     jobs = [
         RenderJob("", "home.html", {"releases": site.releases[:size], "page_title": ""}, "the home page", modified=newest),
         RenderJob("404.html", "404.html", {"page_title": "Page not found"}, "the 404 page", listed=False),

@@ -10,7 +10,9 @@ in the cache, at a third of the cost of making it (at 10,000 releases, 1.7 MB re
 The parsed items in it are not stored again but named by their content file (and, for
 the event or label block of a release, by the field that holds it): loading gives the
 items the build has just read from its content entries, the edited ones with their new
-text, as a fresh index would hold them.
+text, as a fresh index would hold them. Entries read from the cache hold stand-ins, not read
+yet (see lazy.py); a block of such an item is given out as a stand-in too, which becomes the
+very block the item holds when either is read, so loading reads no item at all.
 
 (Every output's product was kept too, at first: 15,000 of them took longer to read in a
 new process, 0.19 s, than to plan again, and 0.3 s to store.)
@@ -24,6 +26,7 @@ import pickle
 from types import MappingProxyType
 from typing import Any, Callable
 
+from pressroom import lazy
 from pressroom.content import Entry
 
 ITEM_PARTS = ("event", "label")  # blocks of a release the index also lists on their own
@@ -45,7 +48,8 @@ def dump(index: Any, entries: dict[str, Entry]) -> bytes:
     def named(obj: Any) -> Any:
         found = names.get(id(obj))
         if found is not None and found[0] is obj:
-            return _item, (found[1], found[2])
+            block = found[2] != ""  # a block is given out unread with its item (lazy.part_of): of this class, these fields
+            return _item, (found[1], found[2], lazy.item_class(type(obj)) if block else None, lazy.kept_fields(obj) if block else None)
         return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
     out = io.BytesIO()
@@ -75,15 +79,16 @@ class _Unpickler(pickle.Unpickler):
             return self._item_of
         return super().find_class(module, name)
 
-    def _item_of(self, path: str, part: str) -> Any:
+    def _item_of(self, path: str, part: str, kind: type | None, kept: dict[str, Any] | None) -> Any:
         item = self._entries[path].item
-        found = getattr(item, part) if part else item
+        # A block of an item not read yet is not read either (see lazy.part_of)
+        found = lazy.part_of(item, part, kind, kept or {}) if part else item
         if found is None:
             raise LookupError(f"{path} has no {part or 'item'}")
         return found
 
 
-def _item(path: str, part: str) -> Any:
+def _item(path: str, part: str, kind: type | None, kept: dict[str, Any] | None) -> Any:
     """Stands for an item in the pickle; loading asks the build's entries instead."""
     raise LookupError("a saved index is read with saved_index.load")
 

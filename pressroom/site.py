@@ -56,6 +56,7 @@ class Site:
     expired_labels: tuple[Label, ...] = ()  # latest expiry first
     next_change: Change | None = None
     withheld: tuple[Event | Label, ...] = ()  # embargoed events and labels, and labels not awarded yet
+    latest_change: datetime | None = None  # the latest moment a published release was issued or corrected
 
     @property
     def menu(self) -> tuple[Page, ...]:
@@ -121,6 +122,7 @@ def build_index(
         # but their banners still change when they go out.
         next_change=next_change(now, shown_events, shown_labels, [item for item in [*newest_first, *all_events, *all_labels] if id(item) not in out_now]),
         withheld=tuple(sorted(withheld, key=lambda item: (utc(goes_out(item)), item.url, item.source))),
+        latest_change=max((release.modified for release in published), default=None),
     )
 
 

@@ -24,7 +24,7 @@ def with_new_text(entries, path, words):
     """The entries, with the item of `path` parsed again with other words (a text edit)."""
     entry = entries[path]
     item = dataclasses.replace(entry.item, summary=words)
-    return {**entries, path: dataclasses.replace(entry, item=item)}
+    return {**entries, path: entry._replace(item=item)}
 
 
 def test_a_loaded_index_equals_the_saved_one_and_holds_the_items_of_the_entries(planned):
@@ -63,5 +63,5 @@ def test_an_index_that_cannot_be_loaded_is_none(planned):
     assert saved_index.load(data[:-10], entries) is None
     assert saved_index.load(b"not a pickle at all", entries) is None
     assert saved_index.load(data, {path: entry for path, entry in entries.items() if path != AWARD}) is None
-    without_event = {**entries, AWARD: dataclasses.replace(entries[AWARD], item=dataclasses.replace(entries[AWARD].item, event=None))}
+    without_event = {**entries, AWARD: entries[AWARD]._replace(item=dataclasses.replace(entries[AWARD].item, event=None))}
     assert saved_index.load(data, without_event) is None

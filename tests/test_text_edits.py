@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom import content, outputs, pipeline, workers
+from pressroom import content, lazy, outputs, pipeline, workers
 from pressroom.cache import CACHE_DIR
 from pressroom.errors import BuildFailed
 from pressroom.pipeline import CHANGES, Builder, Changes, Manifest, build
@@ -460,6 +460,36 @@ def test_on_the_command_line_a_text_edit_reads_the_site_index_the_last_indexing_
         assert planned == (["index", "plan"] if name == "a title" else ["plan"]), name
         assert_clean_cli(example, tmp_path)
     assert "After the new title." in (example / "output/news/2024/medvia-receives-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
+
+
+def test_on_the_command_line_a_text_edit_reads_only_the_items_the_outputs_it_makes_show(tmp_path, monkeypatch):
+    """The cache gives the parsed items back as stand-ins (lazy.py): an edit of one release
+    reads from it the items of the few pages it makes anew, not every item of the site."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("corpus", ROOT / "bench" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    site = tmp_path / "site"
+    releases = corpus.generate(200, site)["releases"]
+    read = []
+    read_item = lazy._read
+
+    def counted(obj):
+        if object.__getattribute__(obj, "__dict__").get(lazy._PICKLED) is not None:
+            read.append(obj)
+        read_item(obj)
+
+    monkeypatch.setattr(lazy, "_read", counted)
+    now = NOW.replace(year=2030)
+    build(site, now=now)
+    for release in (releases[0], releases[100], releases[-1]):  # the oldest, one in the middle, the newest
+        append(site, release["path"], "A sentence added later.")
+        read.clear()
+        build(site, now=now)
+        assert 0 < len(read) < len(releases) / 4, release["path"]
+        assert_clean_cli(site, tmp_path, now)
+    assert "A sentence added later." in (site / "output/news" / str(releases[100]["year"]) / releases[100]["slug"] / "index.html").read_text(encoding="utf-8")
 
 
 def test_on_the_command_line_a_saved_index_is_read_only_while_it_holds(example, tmp_path, planned):
