@@ -548,6 +548,9 @@ class Builder:
             if guess and len(guess) < POOL_MINIMUM:
                 early = parse_soon(self.site_dir, CONTENT, config, salt, self.cache, guess)
         previous = self._entries if self._entries is not None else load_entries(self.cache)
+        if early is not None and self._manifest is None:
+            # While the other process parses, what the last build made (_make reads it next).
+            self._manifest = Manifest.read(self.cache, self.manifest_name)
         content, changed = load_content(self.site_dir, CONTENT, config, salt, states, previous, self.cache, seen_ns, early)
         save_entries(self.cache, content.entries, set(changed) | (set(previous) - set(states)), seen_ns)
         self._entries = content.entries
