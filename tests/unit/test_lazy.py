@@ -4,18 +4,21 @@ to code that does not."""
 
 import dataclasses
 import pickle
+import pickletools
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pressroom import lazy
-from pressroom.cache import Cache
+from pressroom.cache import BodyStore, Cache
+from pressroom.config import Issuer
 from pressroom.content import Entry, load_entries, save_entries
 from pressroom.depend import Fingerprints, Html
 from pressroom.edits import put_text
 from pressroom.errors import SiteError
-from pressroom.model import Event, Location, Release
+from pressroom.model import Event, Label, Location, Page, Release
 from pressroom.outputs import Shown
 from pressroom.saved_index import dump, load
 
@@ -154,3 +157,26 @@ def test_any_release_stands_in_for_itself(title, summary, tags, draft, minutes, 
     standing = stand_in_for(item)
     assert all(getattr(standing, f.name) == getattr(item, f.name) for f in dataclasses.fields(Release))
     assert type(standing) is Release and standing == item
+
+
+ESCA = Issuer("esca", "European Secretariat for Cluster Analysis", "https://www.cluster-analysis.org/", ("bronze", "silver", "gold"), 2)
+BRONZE = Label("content/news/a.md", "Bronze label", ESCA, "bronze", WHEN.date(), WHEN.date().replace(year=2026), WHEN.replace(year=2026),
+               WHEN, "esca-bronze", "labels/esca-bronze/", body_html=Html(None, b"d" * 16, BodyStore(Path("/site/.pressroom-cache/cache.sqlite3"))))
+
+
+def test_an_items_pickle_names_no_class_in_full():
+    """Each item is unpickled on its own: the classes they hold go by extension code
+    (cache.PICKLED_CLASSES), not by module and name, which unpickling looks up for every
+    item anew. A class added to the model belongs in that list."""
+    for item in (release(label=BRONZE), Page("content/pages/about.md", "About", "about", "about/", Html.of("<p>Us.</p>"), menu=1), CLOSING):
+        data = lazy.pickled(item)[1]
+        named = [arg for op, arg, _ in pickletools.genops(data) if op.name in ("GLOBAL", "STACK_GLOBAL", "INST")]
+        codes = [arg for op, arg, _ in pickletools.genops(data) if op.name.startswith("EXT")]
+        assert named == [] and codes, type(item)
+        assert pickle.loads(data) == item
+
+
+def test_a_body_store_pickles_as_one_store_per_path():
+    store = BodyStore(Path("/site/.pressroom-cache/cache.sqlite3"))
+    copies = [pickle.loads(pickle.dumps(store)) for _ in range(3)]
+    assert copies[0] == store and all(copy is copies[0] for copy in copies)
