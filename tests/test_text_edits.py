@@ -130,6 +130,21 @@ def test_text_edits_keep_the_plan_and_build_like_a_clean_build(example, tmp_path
     assert "A sentence added in the preview." in (builder.output_dir / "news/2024/medvia-awarded-bronze-label-for-cluster-management-excellence/index.html").read_text(encoding="utf-8")
 
 
+def test_a_preview_started_on_the_cache_a_command_line_build_left_keeps_its_plan(example, tmp_path, planned):
+    """The preview's first build takes the parsed items from the cache as stand-ins (see
+    lazy.py) and reads them all to index the site; text edits then go into the items its
+    plan holds, as after a first build of its own."""
+    build(example, now=NOW)
+    builder = live_builder(example, preview=False)
+    assert not any(lazy.unread(entry.item) for entry in builder._plan.entries.values() if entry.item is not None)
+    for name, change in TEXT_EDITS.items():
+        path = change(example)
+        planned.clear()
+        builder.build(NOW, changed=[path])
+        assert planned == [], name
+        assert_clean(builder, example, tmp_path)
+
+
 def test_a_text_edit_remakes_only_the_outputs_that_show_the_text(example, tmp_path, monkeypatch):
     builder = live_builder(example, preview=True)
     made = []
