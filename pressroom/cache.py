@@ -188,8 +188,6 @@ class BodyStore:
         return hash(self.path)
 
 
-_stores: dict[str, BodyStore] = {}
-
 # What every cached item's pickle names, by extension code (copyreg; codes 240-255, sixteen, are for
 # private use): each item is pickled on its own (see lazy.py), and finding a class by its
 # module and name, for every item anew, took half the time of unpickling one (15-20 µs of
@@ -205,6 +203,9 @@ for _code, (_module, _name) in enumerate(PICKLED_CLASSES, start=240):
         copyreg.add_extension(_module, _name, _code)
     except ValueError:  # taken by another library in this process: named in full
         pass
+
+
+_stores: dict[str, BodyStore] = {}
 
 
 def _store_at(path: str) -> BodyStore:

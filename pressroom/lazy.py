@@ -51,7 +51,7 @@ def stand_in(kind: type, data: bytes, kept: dict[str, Any]) -> Any:
 
 def read(obj: Any) -> Any:
     """The object, read in if it is a stand-in (for code that looks at its type first)."""
-    if type(obj) in _stand_in_kinds:
+    if unread(obj):
         _read(obj)
     return obj
 

@@ -28,8 +28,8 @@ from pressroom.depend import (
     FULL, Fingerprints, Html, Unfingerprintable, Window, digest, field_names, hash_of, note_template, real, recording,
     site_shape, utc, watch_inputs,
 )
-from pressroom.lazy import unread
 from pressroom.errors import BuildFailed, SiteError
+from pressroom.lazy import unread
 from pressroom.urls import find_collisions
 from pressroom.write import FileState, Staging, stage_file
 
